@@ -1,0 +1,72 @@
+"""hubapp: the collaboration tool of a 在宅医療連携拠点 (home-medical-care hub)."""
+
+from flask import Flask
+
+from hubapp import config
+from hubapp.resources import resource_dir
+
+
+def create_app(test_config: dict | None = None, *, instance_path: str | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=instance_path,
+        instance_relative_config=True,
+        template_folder=str(resource_dir("templates")),
+        static_folder=str(resource_dir("static")),
+    )
+    config.load_config(app, test_config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_web(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from hubapp import database
+    from hubapp.extensions import babel, csrf, db, migrate
+
+    database.init_app(app)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(resource_dir("migrations")), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+
+    from hubapp.auth import login
+
+    login.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from hubapp.audit.views import bp as audit_bp
+    from hubapp.auth.views import bp as auth_bp
+    from hubapp.core.views import bp as core_bp
+    from hubapp.hubs.views import bp as hubs_bp
+
+    for bp in (core_bp, auth_bp, hubs_bp, audit_bp):
+        app.register_blueprint(bp)
+
+
+def register_web(app: Flask) -> None:
+    from hubapp.common import roles
+    from hubapp.core import web
+    from hubapp.hubs import context
+
+    roles.init_app(app)
+    context.init_app(app)
+    web.init_app(app)
+
+
+def register_commands(app: Flask) -> None:
+    from hubapp.auth.cli import create_user_command
+    from hubapp.demo import seed_demo_command
+
+    app.cli.add_command(create_user_command)
+    app.cli.add_command(seed_demo_command)
+
+
+def _select_locale() -> str:
+    from flask import current_app, has_request_context, session
+
+    lang = session.get("lang") if has_request_context() else None
+    return lang if lang in current_app.config["LANGUAGES"] else current_app.config["BABEL_DEFAULT_LOCALE"]

@@ -1,0 +1,64 @@
+"""The audit trail: an append-only record of who created, changed, deleted or viewed what, and when.
+
+Rows are only ever inserted. The migration adds database triggers that refuse UPDATE and DELETE on
+``audit_logs`` (SQLite and PostgreSQL), so not even a bug or a console session can rewrite history.
+"""
+
+from datetime import datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hubapp.db import UTCDateTime, utcnow
+from hubapp.extensions import db
+
+
+class AuditAction(StrEnum):
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+    VIEW = "view"
+    LOGIN = "login"
+    LOGIN_FAILED = "login_failed"
+    LOGOUT = "logout"
+
+    @property
+    def label(self) -> str:
+        return str(ACTION_LABELS[self])
+
+
+ACTION_LABELS = {
+    AuditAction.CREATE: _l("作成"),
+    AuditAction.UPDATE: _l("変更"),
+    AuditAction.DELETE: _l("削除"),
+    AuditAction.VIEW: _l("閲覧"),
+    AuditAction.LOGIN: _l("ログイン"),
+    AuditAction.LOGIN_FAILED: _l("ログイン失敗"),
+    AuditAction.LOGOUT: _l("ログアウト"),
+}
+
+
+class AuditLog(db.Model):
+    __tablename__ = "audit_logs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    #: The acting user; kept as a plain id (no foreign key) so the record outlives the account.
+    actor_id: Mapped[int | None]
+    #: The actor's login name at the time, or ``cli:<command>`` for command-line changes.
+    actor: Mapped[str] = mapped_column(sa.String(80))
+    action: Mapped[AuditAction] = mapped_column(
+        sa.Enum(AuditAction, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
+    )
+    #: Table name of the record concerned.
+    entity: Mapped[str] = mapped_column(sa.String(64))
+    entity_id: Mapped[int | None]
+    #: The hub the record belongs to, so a hub's coordinator can read its own trail.
+    hub_id: Mapped[int | None] = mapped_column(index=True)
+    #: {column: [old, new]} for changes; masked columns show ``***``.
+    changes: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    ip_address: Mapped[str | None] = mapped_column(sa.String(45))
+
+    __table_args__ = (sa.Index(None, "entity", "entity_id"),)

@@ -1,0 +1,57 @@
+"""Login and logout."""
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from hubapp.audit.models import AuditAction
+from hubapp.audit.services import record
+from hubapp.auth import services
+from hubapp.auth.forms import LoginForm
+from hubapp.common.roles import ALL_ROLES, public, roles_required
+from hubapp.extensions import db
+
+bp = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site: never an absolute or scheme-relative URL (open redirect)."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
+            return target
+    return url_for("core.dashboard")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login():
+    if current_user.is_authenticated:
+        return redirect(_safe_next(request.args.get("next")))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.username.data, form.password.data)
+        if user is None:
+            record(AuditAction.LOGIN_FAILED, "users", actor=services.normalize_username(form.username.data)[:80])
+            db.session.commit()
+            flash(_("ユーザー名またはパスワードが正しくありません。"), "error")
+            return render_template("auth/login.html", form=form), 200
+        session.clear()  # a fresh session at login: nothing carried over from before
+        login_user(user)
+        record(AuditAction.LOGIN, "users", user.id)
+        db.session.commit()
+        return redirect(_safe_next(request.args.get("next")))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@roles_required(*ALL_ROLES)
+def logout():
+    record(AuditAction.LOGOUT, "users", current_user.id)
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("ログアウトしました。"), "info")
+    return redirect(url_for("auth.login"))

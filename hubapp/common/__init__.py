@@ -1,0 +1,1 @@
+"""Helpers shared by every domain: roles, the Japanese calendar, text."""

@@ -1,0 +1,104 @@
+"""Configuration: these defaults, then ``instance/config.py``, then ``HUBAPP_*`` environment variables.
+
+``HUBAPP_DATABASE_URL`` (or the conventional ``DATABASE_URL``) names the database; without one the app
+uses SQLite in the instance folder. ``HUBAPP_SECRET_KEY`` sets the secret; without one a random key is
+generated into ``instance/secret_key`` on first run (the instance folder is never committed).
+"""
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+from flask import Flask
+
+#: Secrets that tutorials and templates ship with: never acceptable outside debug and tests.
+PLACEHOLDER_SECRETS = {"dev", "secret", "changeme", "change-me", "change_me", "development", "test"}
+MIN_SECRET_LENGTH = 32
+
+
+class Defaults:
+    DATABASE_URL: str | None = None
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLITE_BUSY_TIMEOUT_MS = 5000
+
+    SECRET_KEY: str | None = None
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session; a form left open overnight works
+
+    BABEL_DEFAULT_LOCALE = "ja"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Tokyo"
+    LANGUAGES = ("ja", "en")
+
+    #: 年末年始: the days between these month-day pairs count as holidays for shifts (SPEC conventions).
+    YEAR_END_HOLIDAYS = ((12, 29), (1, 3))
+
+    #: Argon2id cost (argon2-cffi's RFC 9106 low-memory profile by default); tests may lower it.
+    ARGON2_TIME_COST = 3
+    ARGON2_MEMORY_COST = 65536
+    ARGON2_PARALLELISM = 4
+
+    DEMO_PASSWORD: str | None = None
+
+
+def load_config(app: Flask, test_config: dict | None) -> None:
+    """Fill ``app.config`` in the documented order and settle the database URL and the secret."""
+    app.config.from_object(Defaults)
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_prefixed_env("HUBAPP")
+    else:
+        app.config.from_mapping(test_config)
+    app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app)
+    app.config["SECRET_KEY"] = secret_key(app)
+
+
+def database_url(app: Flask) -> str:
+    url = app.config.get("SQLALCHEMY_DATABASE_URI") or app.config.get("DATABASE_URL")
+    if not url and app.config.get("TESTING") is not True:
+        url = os.environ.get("DATABASE_URL")
+    if not url:
+        return f"sqlite:///{Path(app.instance_path) / 'hubapp.sqlite3'}"
+    # Heroku-style and bare PostgreSQL URLs mean psycopg 3 here, the driver we install.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def secret_key(app: Flask) -> str:
+    """The configured secret, else the one in ``instance/secret_key``, generated on first run.
+
+    Outside debug and tests a weak secret (a placeholder or under 32 characters) stops the start-up.
+    """
+    key = app.config.get("SECRET_KEY")
+    if not key:
+        key = _instance_secret(Path(app.instance_path) / "secret_key")
+    if (len(key) < MIN_SECRET_LENGTH or key.lower() in PLACEHOLDER_SECRETS) and not (
+        app.debug or app.testing
+    ):
+        raise RuntimeError(
+            "hubapp: SECRET_KEY is a placeholder or shorter than "
+            f"{MIN_SECRET_LENGTH} characters; set HUBAPP_SECRET_KEY or remove it to use instance/secret_key"
+        )
+    return key
+
+
+def _instance_secret(path: Path) -> str:
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    try:
+        # O_EXCL: when several gunicorn workers start at once, exactly one writes the key.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text(encoding="ascii").strip()
+    with os.fdopen(fd, "w", encoding="ascii") as f:
+        f.write(key)
+    return key

@@ -1,0 +1,48 @@
+"""Things every page needs: today's date in Japan and the navigation a role sees."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from hubapp.common.roles import PUBLIC, Role, declared_roles
+
+JST = ZoneInfo("Asia/Tokyo")
+
+
+def today() -> date:
+    """Today in Japan (the server may run in UTC: at 08:00 JST it is still yesterday in UTC)."""
+    return datetime.now(JST).date()
+
+
+@dataclass(frozen=True)
+class NavItem:
+    endpoint: str
+    label: str
+
+
+#: The app's sections, in menu order. Each domain adds its entry when its pages exist; who sees an
+#: entry follows the roles its view declares, so the menu never offers a page that answers 403.
+NAVIGATION = (
+    NavItem("core.dashboard", _l("ダッシュボード")),
+    NavItem("hubs.index", _l("拠点・圏域")),
+    NavItem("audit.index", _l("監査ログ")),
+)
+
+
+def navigation_for(role: Role) -> list[NavItem]:
+    views = current_app.view_functions
+    return [
+        item for item in NAVIGATION
+        if (declared := declared_roles(views.get(item.endpoint))) == PUBLIC
+        or (declared is not None and role in declared)
+    ]
+
+
+def no_hub_message(role: Role) -> str:
+    """What the dashboard says to a user who sees no hub."""
+    if role == Role.ADMIN:
+        return str(_l("拠点がまだ登録されていません。"))
+    return str(_l("所属する拠点がありません。拠点のコーディネーターまたは管理者にお問い合わせください。"))

@@ -1,0 +1,57 @@
+"""The dashboard, the health check, the language switch."""
+
+from datetime import date
+
+import sqlalchemy as sa
+from flask import Blueprint, current_app, g, jsonify, redirect, render_template, request, session, url_for
+from flask_login import current_user
+
+from hubapp.common.jpcalendar import FiscalYear, calendar_from_config
+from hubapp.common.roles import ALL_ROLES, public, roles_required
+from hubapp.core import services
+from hubapp.extensions import db
+from hubapp.hubs import services as hubs
+
+bp = Blueprint("core", __name__)
+
+
+@bp.route("/")
+@roles_required(*ALL_ROLES)
+def dashboard():
+    today = services.today()
+    calendar = calendar_from_config(current_app.config)
+    return render_template(
+        "core/dashboard.html",
+        today=today,
+        fiscal_year=FiscalYear.of(today),
+        quarter=FiscalYear.of(today).quarter_of(today),
+        upcoming_holidays=calendar.upcoming(today, 5),
+        summary=hubs.area_summary(g.hub) if g.hub else None,
+        can_edit=g.hub is not None and hubs.can_edit_hub(current_user, g.hub),
+        empty_message=services.no_hub_message(current_user.role),
+    )
+
+
+@bp.route("/healthz")
+@public
+def healthz():
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+        database = True
+    except sa.exc.SQLAlchemyError:
+        db.session.rollback()
+        database = False
+    body = {"status": "ok" if database else "error", "database": database, "date": date.today().isoformat()}
+    return jsonify(body), 200 if database else 503
+
+
+@bp.route("/language", methods=["POST"])
+@public
+def set_language():
+    lang = request.form.get("lang", "")
+    if lang in current_app.config["LANGUAGES"]:
+        session["lang"] = lang
+    target = request.form.get("next", "")
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("core.dashboard")
+    return redirect(target)

@@ -1,0 +1,86 @@
+"""What every page shares: error pages, Jinja filters for dates, the navigation."""
+
+from datetime import date, datetime
+
+from flask import Flask, current_app, render_template
+from flask_babel import format_datetime, get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from hubapp.common.jpcalendar import FiscalYear, format_wareki
+from hubapp.core import services
+from hubapp.extensions import db
+
+#: Titles and explanations of the error pages, in plain Japanese (English through Flask-Babel).
+ERROR_TEXTS = {
+    400: (_l("リクエストを処理できませんでした"), _l("入力内容をご確認のうえ、もう一度お試しください。")),
+    403: (_l("このページを表示する権限がありません"), _l("必要な場合は、拠点の管理者にお問い合わせください。")),
+    404: (_l("ページが見つかりません"), _l("URLが正しいか、またはデータが削除されていないかをご確認ください。")),
+    405: (_l("この操作はできません"), _l("画面のボタンやリンクから操作してください。")),
+    413: (_l("ファイルが大きすぎます"), _l("ファイルの大きさをご確認ください。")),
+    429: (_l("アクセスが集中しています"), _l("しばらく待ってから、もう一度お試しください。")),
+    500: (
+        _l("システムエラーが発生しました"),
+        _l("ご不便をおかけしています。時間をおいて再度お試しいただき、続く場合は管理者にご連絡ください。"),
+    ),
+}
+CSRF_TEXT = (
+    _l("フォームの有効期限が切れました"),
+    _l("ページを再読み込みしてから、もう一度送信してください。入力内容は保存されていません。"),
+)
+
+
+def _error_page(code: int, texts: tuple) -> tuple[str, int]:
+    title, message = texts
+    return render_template("errors/error.html", code=code, title=title, message=message), code
+
+
+def handle_http_error(error: HTTPException):
+    if error.code is None or error.code < 400:
+        return error
+    if isinstance(error, CSRFError):
+        return _error_page(400, CSRF_TEXT)
+    code = error.code if error.code in ERROR_TEXTS else (500 if error.code >= 500 else 400)
+    return _error_page(error.code, ERROR_TEXTS[code])
+
+
+def handle_unexpected(error: Exception):
+    # Never a traceback to the user; the log keeps it. The failed transaction must not linger.
+    current_app.logger.exception("unhandled error: %s", error)
+    db.session.rollback()
+    return _error_page(500, ERROR_TEXTS[500])
+
+
+def wareki_filter(value: date | datetime | None, weekday: bool = False) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(services.JST).date()
+    return format_wareki(value, weekday=weekday)
+
+
+def datetime_filter(value: datetime | None) -> str:
+    """A UTC timestamp shown in Japan time: 2026/11/23 09:05."""
+    if value is None:
+        return ""
+    return format_datetime(value, "yyyy/MM/dd HH:mm")
+
+
+def fiscal_year_filter(value: date) -> str:
+    return FiscalYear.of(value).label
+
+
+def inject_layout() -> dict:
+    nav = services.navigation_for(current_user.role) if current_user.is_authenticated else []
+    return {"nav_items": nav, "current_locale": str(get_locale())}
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(Exception, handle_unexpected)
+    app.add_template_filter(wareki_filter, "wareki")
+    app.add_template_filter(datetime_filter, "datetime")
+    app.add_template_filter(fiscal_year_filter, "fiscal_year")
+    app.context_processor(inject_layout)

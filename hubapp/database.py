@@ -1,0 +1,35 @@
+"""Engine settings: SQLite in WAL mode with foreign keys and a busy timeout; models registered."""
+
+import sqlite3
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+_busy_timeout_ms = 5000
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={int(_busy_timeout_ms)}")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def init_app(app: Flask) -> None:
+    global _busy_timeout_ms
+    _busy_timeout_ms = app.config["SQLITE_BUSY_TIMEOUT_MS"]
+    import_models()
+
+
+def import_models() -> None:
+    """Import every domain's models so that the metadata (and Alembic) knows all tables."""
+    from hubapp.audit import models as _audit  # noqa: F401
+    from hubapp.audit import services as _audit_services  # noqa: F401  (the after_flush listener)
+    from hubapp.auth import models as _auth  # noqa: F401
+    from hubapp.hubs import models as _hubs  # noqa: F401

@@ -1,0 +1,152 @@
+"""``flask --app hubapp seed-demo``: a fictional hub in the middle of its 年度, for ``make run``.
+
+Loads once: a second run finds everything in place and changes nothing. Each domain adds its part
+to :data:`STEPS`. The hubs are fictional; the municipalities are real (real 全国地方公共団体コード)
+with rounded figures, so that open-data imports line up.
+"""
+
+import os
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from hubapp.audit.services import acting_as
+from hubapp.auth import services as accounts
+from hubapp.common.roles import Role
+from hubapp.extensions import db
+from hubapp.hubs import services as hubs
+from hubapp.hubs.models import Hub, OperatorType
+
+WIDE_AREA_HUB = "北総かとり在宅医療連携センター"
+CITY_HUB = "なりた在宅医療・介護連携支援センター"
+PREFECTURE_CODE = "12"  # 千葉県
+FIGURES_AS_OF = date(2026, 4, 1)
+
+
+@dataclass
+class DemoContext:
+    password: str
+    hubs: dict[str, Hub] = field(default_factory=dict)
+    created: list[str] = field(default_factory=list)
+
+
+def seed_hubs(ctx: DemoContext) -> None:
+    specs = [
+        dict(
+            name=WIDE_AREA_HUB,
+            name_kana="ホクソウカトリザイタクイリョウレンケイセンター",
+            operator_type=OperatorType.MEDICAL_ASSOCIATION,
+            operator_name="北総かとり医師会",
+            dedicated_staff_count=2,
+            phone="0478-00-1234",
+            address="千葉県香取市佐原イ000-0",
+            areas=[
+                ("122360", "香取市", 70_100, "38.6"),
+                ("123421", "神崎町", 5_700, "39.0"),
+                ("123471", "多古町", 13_500, "40.3"),
+            ],
+        ),
+        dict(
+            name=CITY_HUB,
+            name_kana="ナリタザイタクイリョウカイゴレンケイシエンセンター",
+            operator_type=OperatorType.MUNICIPALITY,
+            operator_name="成田市",
+            dedicated_staff_count=1,
+            phone="0476-00-5678",
+            address="千葉県成田市花崎町000",
+            areas=[("122114", "成田市", 130_800, "24.6")],
+        ),
+    ]
+    for spec in specs:
+        areas = spec.pop("areas")
+        hub = hubs.find_hub_by_name(spec["name"])
+        if hub is None:
+            hub = hubs.create_hub(prefecture_code=PREFECTURE_CODE, **spec)
+            for code, name, population, rate in areas:
+                hubs.save_municipality(
+                    hub, code=code, name=name, population=population,
+                    aging_rate=Decimal(rate), figures_as_of=FIGURES_AS_OF,
+                )
+            ctx.created.append(f"拠点 {hub.name}")
+        ctx.hubs[spec["name"]] = hub
+
+
+#: (username, role, name, kana, hub, prefecture) — the names are contracts (README, issue #2).
+DEMO_USERS = [
+    ("admin", Role.ADMIN, "管理 花子", "カンリ ハナコ", None, None),
+    ("coordinator", Role.COORDINATOR, "佐藤 美咲", "サトウ ミサキ", WIDE_AREA_HUB, None),
+    ("physician", Role.PHYSICIAN, "高橋 健一", "タカハシ ケンイチ", WIDE_AREA_HUB, None),
+    ("bedmanager", Role.BED_MANAGER, "伊藤 由紀", "イトウ ユキ", WIDE_AREA_HUB, None),
+    ("consultant", Role.CONSULTANT, "渡辺 真理", "ワタナベ マリ", WIDE_AREA_HUB, None),
+    ("prefecture", Role.PREFECTURE, "山本 浩二", "ヤマモト コウジ", None, PREFECTURE_CODE),
+    ("member", Role.MEMBER, "中村 あゆみ", "ナカムラ アユミ", WIDE_AREA_HUB, None),
+    ("coordinator2", Role.COORDINATOR, "小林 直樹", "コバヤシ ナオキ", CITY_HUB, None),
+]
+
+
+def seed_users(ctx: DemoContext) -> None:
+    for username, role, name, kana, hub_name, prefecture in DEMO_USERS:
+        if accounts.find_user(username) is not None:
+            continue
+        hub_ids = [ctx.hubs[hub_name].id] if hub_name else []
+        accounts.create_user(
+            username=username, password=ctx.password, role=role, display_name=name,
+            display_kana=kana, hub_ids=hub_ids, prefecture_code=prefecture,
+        )
+        ctx.created.append(f"ユーザー {username}")
+
+
+#: Each domain appends its seeding step; they run in this order in one transaction.
+STEPS: list[Callable[[DemoContext], None]] = [seed_hubs, seed_users]
+
+
+def demo_password() -> str:
+    """``HUBAPP_DEMO_PASSWORD`` when set; else a random one kept in ``instance/demo_password`` so that
+    every ``make run`` can print the same logins (the instance folder is never committed)."""
+    configured = current_app.config.get("DEMO_PASSWORD")
+    if configured:
+        return str(configured)
+    path = Path(current_app.instance_path) / "demo_password"
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    password = secrets.token_urlsafe(12)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(password)
+    return password
+
+
+def seed(password: str) -> DemoContext:
+    ctx = DemoContext(password=password)
+    with acting_as("cli:seed-demo"):
+        for step in STEPS:
+            step(ctx)
+        db.session.commit()
+    return ctx
+
+
+@click.command("seed-demo")
+@with_appcontext
+def seed_demo_command():
+    """デモデータを投入します（2回目以降は何も変えません）。 Load the demo data once."""
+    password = demo_password()
+    ctx = seed(password)
+    if ctx.created:
+        click.echo("デモデータを投入しました: " + "、".join(ctx.created))
+    else:
+        click.echo("デモデータは投入済みです（変更なし）。")
+    click.echo("")
+    click.echo("デモ用ログイン（http://127.0.0.1:5000/login）:")
+    for username, role, name, _kana, hub_name, _pref in DEMO_USERS:
+        click.echo(f"  {username:<13} {role.label}（{name}{'・' + hub_name if hub_name else ''}）")
+    click.echo(f"  パスワード（全員共通）: {password}")
+    if not current_app.config.get("DEMO_PASSWORD"):
+        click.echo("  ※ HUBAPP_DEMO_PASSWORD を設定すると、そのパスワードで作成されます。")

@@ -1,0 +1,127 @@
+"""Hub pages: the list a user may see, a hub's profile and area, editing them, switching hub."""
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from hubapp.common.roles import ALL_ROLES, HUB_EDITORS, roles_required
+from hubapp.extensions import db
+from hubapp.hubs import context, services
+from hubapp.hubs.forms import HubForm, MunicipalityForm
+from hubapp.hubs.models import OperatorType
+
+bp = Blueprint("hubs", __name__, url_prefix="/hubs")
+
+
+def _hub_or_404(hub_id: int):
+    hub = services.get_visible_hub(current_user, hub_id)
+    if hub is None:
+        abort(404)
+    return hub
+
+
+def _editable_hub_or_403(hub_id: int):
+    hub = _hub_or_404(hub_id)
+    if not services.can_edit_hub(current_user, hub):
+        abort(403)
+    return hub
+
+
+@bp.route("/")
+@roles_required(*ALL_ROLES)
+def index():
+    rows = [(hub, services.area_summary(hub)) for hub in g.visible_hubs]
+    return render_template("hubs/index.html", rows=rows)
+
+
+@bp.route("/<int:hub_id>")
+@roles_required(*ALL_ROLES)
+def detail(hub_id: int):
+    hub = _hub_or_404(hub_id)
+    return render_template(
+        "hubs/detail.html",
+        hub=hub,
+        summary=services.area_summary(hub),
+        can_edit=services.can_edit_hub(current_user, hub),
+        delete_form=MunicipalityForm(formdata=None),
+    )
+
+
+@bp.route("/<int:hub_id>/edit", methods=["GET", "POST"])
+@roles_required(*HUB_EDITORS)
+def edit(hub_id: int):
+    hub = _editable_hub_or_403(hub_id)
+    form = HubForm(obj=hub)
+    if request.method == "GET":
+        form.operator_type.data = hub.operator_type.value
+    if form.validate_on_submit():
+        try:
+            services.update_hub(
+                hub,
+                name=form.name.data.strip(),
+                name_kana=form.name_kana.data.strip(),
+                operator_type=OperatorType(form.operator_type.data),
+                operator_name=(form.operator_name.data or "").strip(),
+                dedicated_staff_count=form.dedicated_staff_count.data,
+                phone=(form.phone.data or "").strip(),
+                address=(form.address.data or "").strip(),
+            )
+        except services.HubError as error:
+            db.session.rollback()
+            getattr(form, error.field).errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("拠点の情報を保存しました。"), "success")
+            return redirect(url_for("hubs.detail", hub_id=hub.id))
+    return render_template("hubs/edit.html", hub=hub, form=form)
+
+
+@bp.route("/<int:hub_id>/municipalities/new", methods=["GET", "POST"])
+@bp.route("/<int:hub_id>/municipalities/<int:area_id>/edit", methods=["GET", "POST"])
+@roles_required(*HUB_EDITORS)
+def municipality(hub_id: int, area_id: int | None = None):
+    hub = _editable_hub_or_403(hub_id)
+    area = next((a for a in hub.municipalities if a.id == area_id), None)
+    if area_id is not None and area is None:
+        abort(404)
+    form = MunicipalityForm(obj=area)
+    if form.validate_on_submit():
+        try:
+            services.save_municipality(
+                hub,
+                area=area,
+                code=form.code.data,
+                name=form.name.data.strip(),
+                population=form.population.data,
+                aging_rate=form.aging_rate.data,
+                figures_as_of=form.figures_as_of.data,
+            )
+        except services.HubError as error:
+            db.session.rollback()
+            getattr(form, error.field).errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("圏域の市区町村を保存しました。"), "success")
+            return redirect(url_for("hubs.detail", hub_id=hub.id))
+    return render_template("hubs/municipality.html", hub=hub, area=area, form=form)
+
+
+@bp.route("/<int:hub_id>/municipalities/<int:area_id>/delete", methods=["POST"])
+@roles_required(*HUB_EDITORS)
+def municipality_delete(hub_id: int, area_id: int):
+    hub = _editable_hub_or_403(hub_id)
+    area = next((a for a in hub.municipalities if a.id == area_id), None)
+    if area is None:
+        abort(404)
+    services.remove_municipality(area)
+    db.session.commit()
+    flash(_("%(name)sを圏域から外しました。", name=area.name), "success")
+    return redirect(url_for("hubs.detail", hub_id=hub.id))
+
+
+@bp.route("/<int:hub_id>/select", methods=["POST"])
+@roles_required(*ALL_ROLES)
+def select(hub_id: int):
+    hub = _hub_or_404(hub_id)
+    context.select_hub(hub.id)
+    return redirect(url_for("core.dashboard"))

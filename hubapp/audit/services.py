@@ -98,8 +98,28 @@ def _changes(obj: Any, action: AuditAction) -> dict[str, list]:
     return changes
 
 
+def _primary_key(obj: Any) -> int | None:
+    # After a flush the new rows have their ids, but not yet their identity keys.
+    key = sa.inspect(obj).mapper.primary_key_from_instance(obj)
+    return key[0] if len(key) == 1 else None
+
+
 def _audited(obj: Any) -> bool:
     return isinstance(obj, db.Model) and not isinstance(obj, AuditLog)
+
+
+def _keep_old_value(target: Any, value: Any, oldvalue: Any, initiator: Any) -> Any:
+    return value
+
+
+@event.listens_for(db.Model, "mapper_configured", propagate=True)
+def _load_old_values(mapper: sa.orm.Mapper, cls: type) -> None:
+    """Make every column attribute load its old value before a change (active history), so that an
+    update of an expired object (after a commit) still records what the value was."""
+    if cls is AuditLog:
+        return
+    for attr in mapper.column_attrs:
+        event.listen(getattr(cls, attr.key), "set", _keep_old_value, active_history=True, retval=True)
 
 
 @event.listens_for(Session, "after_flush")
@@ -124,7 +144,7 @@ def _write_trail(session: Session, flush_context: Any) -> None:
                     "actor": actor,
                     "action": action,
                     "entity": obj.__tablename__,
-                    "entity_id": sa.inspect(obj).identity[0] if sa.inspect(obj).identity else None,
+                    "entity_id": _primary_key(obj),
                     "hub_id": _hub_of(obj),
                     "changes": changes,
                     "ip_address": ip,

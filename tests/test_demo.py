@@ -1,0 +1,64 @@
+"""``flask --app hubapp seed-demo``: a demo hub for ``make run``, loaded once."""
+
+import sqlalchemy as sa
+
+from hubapp.audit.models import AuditLog
+from hubapp.auth.models import User
+from hubapp.demo import CITY_HUB, WIDE_AREA_HUB
+from hubapp.extensions import db
+from hubapp.hubs.models import Hub
+
+DEMO_USERNAMES = {"admin", "coordinator", "physician", "bedmanager", "consultant", "prefecture", "member"}
+
+
+def table_counts():
+    return {table.name: db.session.scalar(sa.select(sa.func.count()).select_from(table))
+            for table in db.metadata.sorted_tables}
+
+
+def test_seed_demo_loads_once_and_prints_the_logins(app, runner, monkeypatch):
+    monkeypatch.setitem(app.config, "DEMO_PASSWORD", "demo-password-123")
+    first = runner.invoke(args=["seed-demo"])
+    assert first.exit_code == 0, first.output
+    assert all(name in first.output for name in DEMO_USERNAMES)
+    assert "demo-password-123" in first.output
+    with app.app_context():
+        counts = table_counts()
+        usernames = set(db.session.scalars(sa.select(User.username)))
+        wide = db.session.scalars(sa.select(Hub).where(Hub.name == WIDE_AREA_HUB)).one()
+        assert len(wide.municipalities) == 3
+        assert db.session.scalars(sa.select(Hub).where(Hub.name == CITY_HUB)).one().prefecture_code == "12"
+    assert DEMO_USERNAMES <= usernames
+    second = runner.invoke(args=["seed-demo"])
+    assert second.exit_code == 0 and "変更なし" in second.output and "demo-password-123" in second.output
+    with app.app_context():
+        assert table_counts() == counts  # not one row more, not even in the audit trail
+
+
+def test_random_demo_password_is_kept_in_the_instance_folder(app, runner):
+    first = runner.invoke(args=["seed-demo"])
+    password = (app.instance_path + "/demo_password")
+    with open(password, encoding="utf-8") as f:
+        kept = f.read().strip()
+    assert len(kept) >= 12 and kept in first.output
+    assert kept in runner.invoke(args=["seed-demo"]).output
+
+
+def test_demo_coordinator_lands_on_the_wide_area_hub(app, runner, client, monkeypatch):
+    monkeypatch.setitem(app.config, "DEMO_PASSWORD", "demo-password-123")
+    runner.invoke(args=["seed-demo"])
+    response = client.post("/login", data={"username": "coordinator", "password": "demo-password-123"})
+    assert response.status_code == 302
+    page = client.get("/").data.decode()
+    assert WIDE_AREA_HUB in page and "広域型（3市町村）" in page
+    client.post("/logout")
+    client.post("/login", data={"username": "coordinator2", "password": "demo-password-123"})
+    page = client.get("/").data.decode()
+    assert CITY_HUB in page and WIDE_AREA_HUB not in page
+
+
+def test_seeding_is_audited_as_the_command(app, runner):
+    runner.invoke(args=["seed-demo"])
+    with app.app_context():
+        actors = set(db.session.scalars(sa.select(AuditLog.actor)))
+    assert actors == {"cli:seed-demo"}

@@ -45,3 +45,21 @@ bench: setup-dev
 
 clean:
 	rm -rf $(VENV) .pytest_cache
+
+# Gettext catalogs: re-extract the (Japanese) msgids from hubapp/ and templates/ per babel.cfg,
+# merge them into the English catalog without fuzzy guesses, and compile the .mo that is committed.
+# The -k list repeats babel.cfg's keywords for Babel < 2.18, which ignores per-section keywords.
+# --ignore-dirs: Babel skips folders starting with "_" by default, which would miss templates/_macros.
+# New msgids arrive with an empty msgstr: translate them in messages.po, then run this again.
+I18N_DIR := hubapp/translations
+I18N_POT := $(or $(TMPDIR),/tmp)/hubapp-messages.pot
+I18N_KEYWORDS := -k _ -k _l -k gettext -k lazy_gettext -k ngettext:1,2 -k lazy_ngettext:1,2
+
+.PHONY: translations
+translations: setup
+	$(BIN)/pybabel -q extract -F babel.cfg $(I18N_KEYWORDS) --ignore-dirs '.* __pycache__' \
+		--no-location --sort-output --omit-header --no-wrap -o $(I18N_POT) .
+	$(BIN)/pybabel -q update -i $(I18N_POT) -d $(I18N_DIR) -l en --no-fuzzy-matching \
+		--ignore-obsolete --ignore-pot-creation-date --no-wrap
+	$(BIN)/pybabel compile -d $(I18N_DIR) --statistics
+	rm -f $(I18N_POT)

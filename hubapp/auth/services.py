@@ -4,6 +4,7 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from flask import current_app
+from flask_babel import gettext as _
 
 from hubapp.auth.models import User
 from hubapp.common.roles import Role
@@ -76,14 +77,14 @@ def create_user(
 ) -> User:
     username = normalize_username(username)
     if not username or not set(username) <= USERNAME_CHARS:
-        raise AccountError("ユーザー名は半角英小文字・数字・「._-」で入力してください。")
+        raise AccountError(_("ユーザー名は半角英小文字・数字・「._-」で入力してください。"))
     if find_user(username) is not None:
-        raise AccountError(f"ユーザー名「{username}」はすでに使われています。")
+        raise AccountError(_("ユーザー名「%(name)s」はすでに使われています。", name=username))
     if len(password) < 8:
-        raise AccountError("パスワードは8文字以上にしてください。")
+        raise AccountError(_("パスワードは8文字以上にしてください。"))
     role = Role(role)
     if role == Role.PREFECTURE and not prefecture_code:
-        raise AccountError("都道府県担当には都道府県コードが必要です。")
+        raise AccountError(_("都道府県担当には都道府県コードが必要です。"))
     user = User(
         username=username,
         password_hash=hash_password(password),

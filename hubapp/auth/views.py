@@ -25,6 +25,13 @@ def _safe_next(target: str | None) -> str:
     return url_for("core.dashboard")
 
 
+def _fresh_session() -> None:
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @public
 def login():
@@ -38,7 +45,7 @@ def login():
             db.session.commit()
             flash(_("ユーザー名またはパスワードが正しくありません。"), "error")
             return render_template("auth/login.html", form=form), 200
-        session.clear()  # a fresh session at login: nothing carried over from before
+        _fresh_session()  # nothing carried over from before the login but the language
         login_user(user)
         record(AuditAction.LOGIN, "users", user.id)
         db.session.commit()
@@ -52,6 +59,6 @@ def logout():
     record(AuditAction.LOGOUT, "users", current_user.id)
     db.session.commit()
     logout_user()
-    session.clear()
+    _fresh_session()
     flash(_("ログアウトしました。"), "info")
     return redirect(url_for("auth.login"))

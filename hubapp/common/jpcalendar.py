@@ -41,13 +41,18 @@ def era_year_label(name: str, year: int) -> str:
     return f"{name}{'元' if year == 1 else year}年"
 
 
-def format_wareki(day: date, *, weekday: bool = False) -> str:
-    """``令和8年11月23日`` (with ``（月）`` when ``weekday``)."""
-    name, year = era_of(day)
-    text = f"{era_year_label(name, year)}{day.month}月{day.day}日"
+def format_month_day(day: date, *, weekday: bool = False) -> str:
+    """``11月23日`` (with ``（月）`` when ``weekday``), for the second date of a range."""
+    text = f"{day.month}月{day.day}日"
     if weekday:
         text += f"（{WEEKDAYS_JA[day.weekday()]}）"
     return text
+
+
+def format_wareki(day: date, *, weekday: bool = False) -> str:
+    """``令和8年11月23日`` (with ``（月）`` when ``weekday``)."""
+    name, year = era_of(day)
+    return era_year_label(name, year) + format_month_day(day, weekday=weekday)
 
 
 @dataclass(frozen=True, order=True)
@@ -185,6 +190,19 @@ class HolidayCalendar:
                 found.append((day, name))
             day += timedelta(days=1)
         return found
+
+    def upcoming_runs(self, today: date, count: int) -> list[tuple[date, date, str]]:
+        """The next ``count`` holidays with consecutive days of the same name joined:
+        ``(2026-12-29, 2026-12-31, "年末年始")``."""
+        runs: list[tuple[date, date, str]] = []
+        for day, name in self.upcoming(today, count * 7):
+            if runs and runs[-1][2] == name and runs[-1][1] + timedelta(days=1) == day:
+                runs[-1] = (runs[-1][0], day, name)
+            elif len(runs) == count:
+                break
+            else:
+                runs.append((day, day, name))
+        return runs
 
     def _year_end_name(self, day: date) -> str | None:
         if self.year_end is None:

@@ -25,7 +25,7 @@ def dashboard():
         today=today,
         fiscal_year=FiscalYear.of(today),
         quarter=FiscalYear.of(today).quarter_of(today),
-        upcoming_holidays=calendar.upcoming(today, 5),
+        upcoming_holidays=calendar.upcoming_runs(today, 5),
         summary=hubs.area_summary(g.hub) if g.hub else None,
         can_edit=g.hub is not None and hubs.can_edit_hub(current_user, g.hub),
         empty_message=services.no_hub_message(current_user.role),

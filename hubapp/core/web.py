@@ -9,7 +9,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from hubapp.common.jpcalendar import FiscalYear, format_wareki
+from hubapp.common.jpcalendar import FiscalYear, format_month_day, format_wareki
 from hubapp.core import services
 from hubapp.extensions import db
 
@@ -61,6 +61,10 @@ def wareki_filter(value: date | datetime | None, weekday: bool = False) -> str:
     return format_wareki(value, weekday=weekday)
 
 
+def month_day_filter(value: date, weekday: bool = False) -> str:
+    return format_month_day(value, weekday=weekday)
+
+
 def datetime_filter(value: datetime | None) -> str:
     """A UTC timestamp shown in Japan time: 2026/11/23 09:05."""
     if value is None:
@@ -81,6 +85,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(Exception, handle_unexpected)
     app.add_template_filter(wareki_filter, "wareki")
+    app.add_template_filter(month_day_filter, "month_day")
     app.add_template_filter(datetime_filter, "datetime")
     app.add_template_filter(fiscal_year_filter, "fiscal_year")
     app.context_processor(inject_layout)

@@ -1,4 +1,4 @@
-"""The hub a request works in (``g.hub``) and the hubs the user may switch to (``g.visible_hubs``)."""
+"""The hub a request works in (``g.hub``) and the hubs the user may switch to (``g.hub_choices``)."""
 
 from flask import Flask, g, session
 from flask_login import current_user
@@ -9,15 +9,18 @@ SESSION_KEY = "hub_id"
 
 
 def load_current_hub() -> None:
+    """Three queries at most, whatever the number of hubs: the choices, then the chosen hub with its
+    municipalities."""
     g.hub = None
-    g.visible_hubs = []
+    g.hub_choices = []
     if not current_user.is_authenticated:
         return
-    g.visible_hubs = services.visible_hubs(current_user)
+    g.hub_choices = services.visible_hub_choices(current_user)
+    ids = [hub_id for hub_id, _name in g.hub_choices]
     wanted = session.get(SESSION_KEY)
-    g.hub = next((h for h in g.visible_hubs if h.id == wanted), None) or (
-        g.visible_hubs[0] if g.visible_hubs else None
-    )
+    chosen = wanted if wanted in ids else (ids[0] if ids else None)
+    if chosen is not None:
+        g.hub = services.get_visible_hub(current_user, chosen)
 
 
 def select_hub(hub_id: int) -> None:

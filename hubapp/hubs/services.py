@@ -12,6 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from hubapp.common.roles import Role
@@ -26,9 +27,13 @@ if TYPE_CHECKING:
 class HubError(ValueError):
     """A rule about hubs was broken; the message is for the user (Japanese)."""
 
-    def __init__(self, message: str, field: str | None = None):
+    def __init__(self, message, field: str | None = None):
         super().__init__(message)
+        self.message = message  # a lazy string: translated when shown
         self.field = field
+
+    def __str__(self) -> str:
+        return str(self.message)
 
 
 def _visible_filter(user: "User") -> sa.ColumnElement[bool]:
@@ -42,15 +47,29 @@ def _visible_filter(user: "User") -> sa.ColumnElement[bool]:
     return Hub.id.in_(member_of)
 
 
-def visible_hubs(user: "User") -> list[Hub]:
-    """The hubs ``user`` may see, kana order, with their municipalities loaded (two queries)."""
-    query = (
+def _visible_query(user: "User") -> sa.Select:
+    return (
         sa.select(Hub)
         .where(_visible_filter(user))
         .options(selectinload(Hub.municipalities))
         .order_by(Hub.name_kana, Hub.id)
     )
-    return list(db.session.scalars(query))
+
+
+def visible_hubs(user: "User") -> list[Hub]:
+    """The hubs ``user`` may see, kana order, with their municipalities loaded."""
+    return list(db.session.scalars(_visible_query(user)))
+
+
+def visible_hubs_page(user: "User", page: int, per_page: int = 50):
+    """One page of :func:`visible_hubs` (Flask-SQLAlchemy's Pagination): three queries per page."""
+    return db.paginate(_visible_query(user), page=page, per_page=per_page, error_out=False)
+
+
+def visible_hub_choices(user: "User") -> list[tuple[int, str]]:
+    """(id, name) of the hubs ``user`` may see, kana order: one light query for the hub switcher."""
+    query = sa.select(Hub.id, Hub.name).where(_visible_filter(user)).order_by(Hub.name_kana, Hub.id)
+    return [(row.id, row.name) for row in db.session.execute(query)]
 
 
 def visible_hub_ids(user: "User") -> list[int]:
@@ -139,7 +158,7 @@ def update_hub(hub: Hub, **values) -> Hub:
     if unknown:
         raise TypeError(f"update_hub: unknown fields {sorted(unknown)}")
     if values.get("dedicated_staff_count", 0) < 0:
-        raise HubError("専任者数は0以上で入力してください。", "dedicated_staff_count")
+        raise HubError(_l("専任者数は0以上で入力してください。"), "dedicated_staff_count")
     for key, value in values.items():
         setattr(hub, key, value)
     db.session.flush()
@@ -159,13 +178,13 @@ def save_municipality(
     """Add a municipality to the hub's area, or change ``area``; the code must be valid, in the hub's
     prefecture, and not already in the area."""
     if not check_municipality_code(code):
-        raise HubError("全国地方公共団体コードは検査数字を含む6桁の数字で入力してください。", "code")
+        raise HubError(_l("全国地方公共団体コードは検査数字を含む6桁の数字で入力してください。"), "code")
     if code[:2] != hub.prefecture_code:
-        raise HubError("拠点と同じ都道府県の市区町村を入力してください。", "code")
+        raise HubError(_l("拠点と同じ都道府県の市区町村を入力してください。"), "code")
     if not (Decimal(0) <= aging_rate <= Decimal(100)):
-        raise HubError("高齢化率は0〜100の範囲で入力してください。", "aging_rate")
+        raise HubError(_l("高齢化率は0〜100の範囲で入力してください。"), "aging_rate")
     if population < 0:
-        raise HubError("人口は0以上で入力してください。", "population")
+        raise HubError(_l("人口は0以上で入力してください。"), "population")
     clash = db.session.scalar(
         sa.select(HubMunicipality.id).where(
             HubMunicipality.hub_id == hub.id,
@@ -174,7 +193,7 @@ def save_municipality(
         )
     )
     if clash is not None:
-        raise HubError("この市区町村はすでに登録されています。", "code")
+        raise HubError(_l("この市区町村はすでに登録されています。"), "code")
     if area is None:
         area = HubMunicipality(hub=hub)
         db.session.add(area)

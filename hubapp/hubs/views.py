@@ -1,6 +1,6 @@
 """Hub pages: the list a user may see, a hub's profile and area, editing them, switching hub."""
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -30,8 +30,9 @@ def _editable_hub_or_403(hub_id: int):
 @bp.route("/")
 @roles_required(*ALL_ROLES)
 def index():
-    rows = [(hub, services.area_summary(hub)) for hub in g.visible_hubs]
-    return render_template("hubs/index.html", rows=rows)
+    page = services.visible_hubs_page(current_user, request.args.get("page", 1, type=int))
+    rows = [(hub, services.area_summary(hub)) for hub in page.items]
+    return render_template("hubs/index.html", rows=rows, page=page)
 
 
 @bp.route("/<int:hub_id>")
@@ -119,9 +120,9 @@ def municipality_delete(hub_id: int, area_id: int):
     return redirect(url_for("hubs.detail", hub_id=hub.id))
 
 
-@bp.route("/<int:hub_id>/select", methods=["POST"])
+@bp.route("/select", methods=["POST"])
 @roles_required(*ALL_ROLES)
-def select(hub_id: int):
-    hub = _hub_or_404(hub_id)
+def select():
+    hub = _hub_or_404(request.form.get("hub_id", type=int) or 0)
     context.select_hub(hub.id)
     return redirect(url_for("core.dashboard"))

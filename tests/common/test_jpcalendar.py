@@ -127,3 +127,13 @@ def test_extra_days_and_days_off():
     days = calendar.holidays(date(2026, 12, 28), date(2027, 1, 5))
     assert list(days) == [date(2026, 12, d) for d in (29, 30, 31)] + [date(2027, 1, d) for d in (1, 2, 3)]
     assert calendar.upcoming(date(2026, 11, 24), 2) == [(date(2026, 12, 29), "年末年始"), (date(2026, 12, 30), "年末年始")]
+
+
+def test_upcoming_runs_join_consecutive_days_of_the_same_name():
+    runs = HolidayCalendar().upcoming_runs(date(2026, 11, 24), 4)
+    assert runs == [
+        (date(2026, 12, 29), date(2026, 12, 31), "年末年始"),
+        (date(2027, 1, 1), date(2027, 1, 1), "元日"),
+        (date(2027, 1, 2), date(2027, 1, 3), "年末年始"),
+        (date(2027, 1, 11), date(2027, 1, 11), "成人の日"),
+    ]

@@ -15,7 +15,8 @@ def test_hub_of_another_hub_is_invisible(client, login_as, hub, create_hub):
     login_as("coordinator")
     assert client.get(f"/hubs/{other.id}").status_code == 404
     assert client.get(f"/hubs/{other.id}/edit").status_code == 404
-    assert client.post(f"/hubs/{other.id}/select").status_code == 404
+    assert client.post("/hubs/select", data={"hub_id": other.id}).status_code == 404
+    assert client.post("/hubs/select", data={"hub_id": "x"}).status_code == 404
     listing = client.get("/hubs/").data.decode()
     assert hub.name in listing and "よそのセンター" not in listing
     assert "よそのセンター" not in client.get("/").data.decode()
@@ -38,7 +39,7 @@ def test_switching_hub_changes_the_dashboard(client, login_as, hub, create_hub):
     other = create_hub("なりたセンター", name_kana="ナリタセンター", areas=(("122114", "成田市", 130_000, "24.6"),))
     login_as("coordinator", hubs=(hub, other))
     assert "<h1>" + other.name not in client.get("/").data.decode()
-    assert client.post(f"/hubs/{other.id}/select").status_code == 302
+    assert client.post("/hubs/select", data={"hub_id": other.id}).status_code == 302
     page = client.get("/").data.decode()
     assert f"<h1>{other.name}</h1>" in page and "単独市町村" in page
 
@@ -105,7 +106,7 @@ def test_hub_list_and_detail_query_counts_do_not_grow_with_rows(
         return counted.n
 
     few_list, few_detail = measure("/hubs/"), measure(f"/hubs/{hub.id}")
-    for n in range(30):
+    for n in range(60):
         create_hub(f"追加拠点{n}", name_kana=f"ツイカ{n:02d}",
                    areas=(("122360", "香取市", 70_000, "38.0"), ("123421", "神崎町", 6_000, "39.0")))
     with app.app_context():
@@ -115,5 +116,16 @@ def test_hub_list_and_detail_query_counts_do_not_grow_with_rows(
                                        aging_rate=Decimal("25.0"), figures_as_of=date(2026, 4, 1))
         db.session.commit()
     assert measure("/hubs/") == few_list
+    assert measure("/hubs/?page=2") == few_list
     assert measure(f"/hubs/{hub.id}") == few_detail
     assert measure("/") == measure("/")
+
+
+def test_hub_list_is_paginated_in_kana_order(client, login_as, create_hub, hub):
+    for n in range(55):
+        create_hub(f"追加拠点{n:02d}", name_kana=f"ツイカ{n:02d}")
+    login_as("prefecture")
+    first = client.get("/hubs/").data.decode()
+    second = client.get("/hubs/?page=2").data.decode()
+    assert first.count("<tr>") - 1 == 50 and "1 / 2 ページ（全56件）" in first
+    assert "追加拠点00" in first and "追加拠点54" in second and hub.name in second  # ホ after ツ

@@ -13,10 +13,9 @@ from tests.conftest import base_config
 
 def test_models_match_the_migrations(app):
     """Fails when a model changes without a migration (or a migration without the model)."""
-    with app.app_context():
-        with db.engine.connect() as conn:
-            context = MigrationContext.configure(conn, opts={"compare_type": True})
-            diff = compare_metadata(context, db.metadata)
+    with app.app_context(), db.engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        diff = compare_metadata(context, db.metadata)
     assert diff == [], f"models and migrations differ; run `flask --app hubapp db migrate`: {diff}"
 
 

@@ -29,8 +29,10 @@ def test_every_rule_declares_its_roles(app):
 
 @pytest.fixture
 def users(app, hub, create_user):
-    made = {role: create_user(f"walk-{role.value}", role, hubs=() if role in (Role.ADMIN, Role.PREFECTURE) else (hub,))
-            for role in Role}
+    made = {
+        role: create_user(f"walk-{role.value}", role, hubs=() if role in (Role.ADMIN, Role.PREFECTURE) else (hub,))
+        for role in Role
+    }
     return made
 
 

@@ -1,7 +1,5 @@
 """The dashboard, the health check, the language switch."""
 
-from datetime import date
-
 import sqlalchemy as sa
 from flask import Blueprint, current_app, g, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user
@@ -41,7 +39,7 @@ def healthz():
     except sa.exc.SQLAlchemyError:
         db.session.rollback()
         database = False
-    body = {"status": "ok" if database else "error", "database": database, "date": date.today().isoformat()}
+    body = {"status": "ok" if database else "error", "database": database, "date": services.today().isoformat()}
     return jsonify(body), 200 if database else 503
 
 

@@ -8,7 +8,6 @@ hub-scoped query of every domain goes through :func:`visible_hub_ids` or :func:`
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
@@ -18,7 +17,6 @@ from sqlalchemy.orm import selectinload
 from hubapp.common.roles import Role
 from hubapp.extensions import db
 from hubapp.hubs.models import Hub, HubMembership, HubMunicipality, OperatorType
-
 
 if TYPE_CHECKING:
     from hubapp.auth.models import User

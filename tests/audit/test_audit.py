@@ -22,17 +22,27 @@ def entries(entity: str | None = None) -> list[AuditLog]:
 
 def test_create_update_delete_are_recorded_with_actor_and_changes(app_ctx):
     with acting_as("cli:test"):
-        hub = services.create_hub(name="拠点", name_kana="キョテン", operator_type=OperatorType.OTHER,
-                                  prefecture_code="12")
-        area = services.save_municipality(hub, code="122360", name="香取市", population=70_000,
-                                          aging_rate=Decimal("38.0"), figures_as_of=date(2026, 4, 1))
+        hub = services.create_hub(
+            name="拠点", name_kana="キョテン", operator_type=OperatorType.OTHER, prefecture_code="12"
+        )
+        area = services.save_municipality(
+            hub,
+            code="122360",
+            name="香取市",
+            population=70_000,
+            aging_rate=Decimal("38.0"),
+            figures_as_of=date(2026, 4, 1),
+        )
         db.session.commit()
         services.update_hub(hub, dedicated_staff_count=2)
         db.session.commit()
         services.remove_municipality(area)
         db.session.commit()
     hub_rows = entries("hubs")
-    assert [(e.action, e.actor) for e in hub_rows] == [(AuditAction.CREATE, "cli:test"), (AuditAction.UPDATE, "cli:test")]
+    assert [(e.action, e.actor) for e in hub_rows] == [
+        (AuditAction.CREATE, "cli:test"),
+        (AuditAction.UPDATE, "cli:test"),
+    ]
     assert hub_rows[0].entity_id == hub.id and hub_rows[0].hub_id == hub.id
     assert hub_rows[0].changes["operator_type"] == [None, "other"]
     assert hub_rows[1].changes == {"dedicated_staff_count": [0, 2]}
@@ -58,8 +68,10 @@ def test_password_hashes_never_reach_the_trail(app, create_user):
 
 def test_changes_through_the_web_name_the_user_and_address(app, client, login_as, hub):
     user = login_as("coordinator")
-    client.post(f"/hubs/{hub.id}/edit", data={"name": "改名", "name_kana": "カイメイ", "operator_type": "other",
-                                              "dedicated_staff_count": "1"})
+    client.post(
+        f"/hubs/{hub.id}/edit",
+        data={"name": "改名", "name_kana": "カイメイ", "operator_type": "other", "dedicated_staff_count": "1"},
+    )
     with app.app_context():
         change = entries("hubs")[-1]
         assert (change.action, change.actor_id, change.actor) == (AuditAction.UPDATE, user.id, user.username)
@@ -71,7 +83,12 @@ def test_views_are_recorded_on_request(app_ctx):
     record(AuditAction.VIEW, "consultations", 7, hub_id=1, details={"reason": "follow-up"})
     db.session.commit()
     (entry,) = entries()
-    assert (entry.action, entry.entity, entry.entity_id, entry.actor) == (AuditAction.VIEW, "consultations", 7, "system")
+    assert (entry.action, entry.entity, entry.entity_id, entry.actor) == (
+        AuditAction.VIEW,
+        "consultations",
+        7,
+        "system",
+    )
     assert entry.changes == {"reason": [None, "follow-up"]}
 
 

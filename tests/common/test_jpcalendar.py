@@ -126,7 +126,10 @@ def test_extra_days_and_days_off():
     assert not calendar.is_day_off(date(2026, 11, 24))
     days = calendar.holidays(date(2026, 12, 28), date(2027, 1, 5))
     assert list(days) == [date(2026, 12, d) for d in (29, 30, 31)] + [date(2027, 1, d) for d in (1, 2, 3)]
-    assert calendar.upcoming(date(2026, 11, 24), 2) == [(date(2026, 12, 29), "年末年始"), (date(2026, 12, 30), "年末年始")]
+    assert calendar.upcoming(date(2026, 11, 24), 2) == [
+        (date(2026, 12, 29), "年末年始"),
+        (date(2026, 12, 30), "年末年始"),
+    ]
 
 
 def test_upcoming_runs_join_consecutive_days_of_the_same_name():

@@ -16,7 +16,9 @@ from hubapp.hubs.models import Hub
 def three_hubs(create_hub):
     chiba_a = create_hub("千葉A", name_kana="チバエー")
     chiba_b = create_hub("千葉B", name_kana="チバビー")
-    ibaraki = create_hub("茨城C", name_kana="イバラキシー", prefecture_code="08", areas=(("082201", "つくば市", 250_000, "21.0"),))
+    ibaraki = create_hub(
+        "茨城C", name_kana="イバラキシー", prefecture_code="08", areas=(("082201", "つくば市", 250_000, "21.0"),)
+    )
     return chiba_a, chiba_b, ibaraki
 
 
@@ -72,8 +74,15 @@ def test_area_summary_weights_aging_rate_by_population(app, hub):
 
 @pytest.mark.parametrize(
     ("code", "valid"),
-    [("122360", True), ("131041", True), ("011002", True), ("122361", False), ("12236", False),
-     ("１２２３６０", False), ("abcdef", False)],
+    [
+        ("122360", True),
+        ("131041", True),
+        ("011002", True),
+        ("122361", False),
+        ("12236", False),
+        ("１２２３６０", False),
+        ("abcdef", False),
+    ],
 )
 def test_municipality_code_check_digit(code, valid):
     assert services.check_municipality_code(code) is valid
@@ -92,8 +101,14 @@ def test_municipality_code_check_digit(code, valid):
 def test_save_municipality_refuses_bad_values_and_changes_nothing(app, hub, values, field):
     with app.app_context():
         loaded = db.session.get(Hub, hub.id)
-        arguments = {"code": "122114", "name": "成田市", "population": 130_000, "aging_rate": Decimal("24.6"),
-                     "figures_as_of": date(2026, 4, 1), **values}
+        arguments = {
+            "code": "122114",
+            "name": "成田市",
+            "population": 130_000,
+            "aging_rate": Decimal("24.6"),
+            "figures_as_of": date(2026, 4, 1),
+            **values,
+        }
         with pytest.raises(services.HubError) as raised:
             services.save_municipality(loaded, **arguments)
         assert raised.value.field == field

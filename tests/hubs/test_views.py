@@ -24,8 +24,12 @@ def test_hub_of_another_hub_is_invisible(client, login_as, hub, create_hub):
 
 def test_prefecture_officer_reads_every_hub_of_the_prefecture_but_edits_none(client, login_as, hub, create_hub):
     other = create_hub("なりたセンター", name_kana="ナリタセンター", areas=(("122114", "成田市", 130_000, "24.6"),))
-    elsewhere = create_hub("つくばセンター", name_kana="ツクバセンター", prefecture_code="08",
-                           areas=(("082201", "つくば市", 250_000, "21.0"),))
+    elsewhere = create_hub(
+        "つくばセンター",
+        name_kana="ツクバセンター",
+        prefecture_code="08",
+        areas=(("082201", "つくば市", 250_000, "21.0"),),
+    )
     login_as("prefecture")
     listing = client.get("/hubs/").data.decode()
     assert hub.name in listing and other.name in listing and elsewhere.name not in listing
@@ -48,8 +52,15 @@ def test_coordinator_edits_the_hub_profile(app, client, login_as, hub):
     login_as("coordinator")
     response = client.post(
         f"/hubs/{hub.id}/edit",
-        data={"name": "新しい名前", "name_kana": "アタラシイナマエ", "operator_type": "municipality",
-              "operator_name": "香取市", "dedicated_staff_count": "3", "phone": "0478-11-2222", "address": ""},
+        data={
+            "name": "新しい名前",
+            "name_kana": "アタラシイナマエ",
+            "operator_type": "municipality",
+            "operator_name": "香取市",
+            "dedicated_staff_count": "3",
+            "phone": "0478-11-2222",
+            "address": "",
+        },
     )
     assert response.status_code == 302
     with app.app_context():
@@ -65,15 +76,22 @@ def test_bad_input_gets_japanese_messages_and_changes_nothing(app, client, login
     )
     page = response.data.decode()
     assert response.status_code == 200
-    assert "入力内容にエラーがあります" in page and "入力してください。" in page and "0〜999で入力してください。" in page
+    assert (
+        "入力内容にエラーがあります" in page and "入力してください。" in page and "0〜999で入力してください。" in page
+    )
     with app.app_context():
         assert db.session.get(Hub, hub.id).name == hub.name
 
 
 def test_municipality_add_edit_remove(app, client, login_as, hub):
     login_as("coordinator")
-    form = {"code": "122114", "name": "成田市", "population": "130800", "aging_rate": "24.6",
-            "figures_as_of": "2026-04-01"}
+    form = {
+        "code": "122114",
+        "name": "成田市",
+        "population": "130800",
+        "aging_rate": "24.6",
+        "figures_as_of": "2026-04-01",
+    }
     assert client.post(f"/hubs/{hub.id}/municipalities/new", data=form).status_code == 302
     duplicate = client.post(f"/hubs/{hub.id}/municipalities/new", data=form).data.decode()
     assert "この市区町村はすでに登録されています。" in duplicate
@@ -82,7 +100,10 @@ def test_municipality_add_edit_remove(app, client, login_as, hub):
     with app.app_context():
         area = db.session.scalars(sa.select(HubMunicipality).where(HubMunicipality.code == "122114")).one()
         area_id = area.id
-    assert client.post(f"/hubs/{hub.id}/municipalities/{area_id}/edit", data={**form, "population": "131000"}).status_code == 302
+    assert (
+        client.post(f"/hubs/{hub.id}/municipalities/{area_id}/edit", data={**form, "population": "131000"}).status_code
+        == 302
+    )
     assert client.post(f"/hubs/{hub.id}/municipalities/{area_id}/delete").status_code == 302
     with app.app_context():
         assert db.session.get(HubMunicipality, area_id) is None
@@ -95,9 +116,7 @@ def test_physician_cannot_change_a_hub(client, login_as, hub):
     assert client.get(f"/hubs/{hub.id}").status_code == 200
 
 
-def test_hub_list_and_detail_query_counts_do_not_grow_with_rows(
-    app, client, login_as, create_hub, count_queries, hub
-):
+def test_hub_list_and_detail_query_counts_do_not_grow_with_rows(app, client, login_as, create_hub, count_queries, hub):
     login_as("prefecture")
 
     def measure(url):
@@ -107,13 +126,22 @@ def test_hub_list_and_detail_query_counts_do_not_grow_with_rows(
 
     few_list, few_detail = measure("/hubs/"), measure(f"/hubs/{hub.id}")
     for n in range(60):
-        create_hub(f"追加拠点{n}", name_kana=f"ツイカ{n:02d}",
-                   areas=(("122360", "香取市", 70_000, "38.0"), ("123421", "神崎町", 6_000, "39.0")))
+        create_hub(
+            f"追加拠点{n}",
+            name_kana=f"ツイカ{n:02d}",
+            areas=(("122360", "香取市", 70_000, "38.0"), ("123421", "神崎町", 6_000, "39.0")),
+        )
     with app.app_context():
         loaded = db.session.get(Hub, hub.id)
         for code, name in (("122114", "成田市"), ("122076", "松戸市")):
-            services.save_municipality(loaded, code=code, name=name, population=100_000,
-                                       aging_rate=Decimal("25.0"), figures_as_of=date(2026, 4, 1))
+            services.save_municipality(
+                loaded,
+                code=code,
+                name=name,
+                population=100_000,
+                aging_rate=Decimal("25.0"),
+                figures_as_of=date(2026, 4, 1),
+            )
         db.session.commit()
     assert measure("/hubs/") == few_list
     assert measure("/hubs/?page=2") == few_list

@@ -75,6 +75,8 @@ def secret_key(app: Flask) -> str:
     Outside debug and tests a weak secret (a placeholder or under 32 characters) stops the start-up.
     """
     key = app.config.get("SECRET_KEY")
+    if key is not None:
+        key = str(key)  # from_prefixed_env reads an all-digit value as a number
     if not key:
         key = _instance_secret(Path(app.instance_path) / "secret_key")
     if (len(key) < MIN_SECRET_LENGTH or key.lower() in PLACEHOLDER_SECRETS) and not (

@@ -90,3 +90,8 @@ def test_foreign_keys_are_enforced(app):
             db.session.flush()
         db.session.rollback()
 
+
+
+def test_an_all_digit_secret_from_the_environment_is_a_string(clean_env, tmp_path):
+    clean_env.setenv("HUBAPP_SECRET_KEY", "1" * 40)
+    assert create_app(instance_path=str(tmp_path)).config["SECRET_KEY"] == "1" * 40

@@ -18,13 +18,29 @@ def sample_arguments(hub) -> dict:
     return {"hub_id": hub.id, "area_id": hub.municipalities[0].id, "filename": "css/app.css"}
 
 
-def test_every_rule_declares_its_roles(app):
-    undeclared = [
+def undeclared_rules(app) -> list[str]:
+    return [
         f"{rule.rule} ({rule.endpoint})"
         for rule in app.url_map.iter_rules()
         if declared_roles(app.view_functions[rule.endpoint]) is None
     ]
-    assert undeclared == [], f"views without a role declaration: {undeclared}"
+
+
+def test_every_rule_declares_its_roles(app):
+    assert undeclared_rules(app) == [], f"views without a role declaration: {undeclared_rules(app)}"
+
+
+def test_a_view_without_a_declaration_is_reported_and_refused_to_everyone(app, login_as):
+    @app.route("/forgotten")
+    def forgotten():
+        return "should never be served"
+
+    assert undeclared_rules(app) == ["/forgotten (forgotten)"]
+    client = app.test_client()
+    assert client.get("/forgotten").status_code == 403
+    login_as("admin")  # logs in the shared `client` fixture's session, not this one: log in here too
+    client.post("/login", data={"username": "admin-user", "password": "test-password-1234"})
+    assert client.get("/forgotten").status_code == 403
 
 
 @pytest.fixture

@@ -41,9 +41,10 @@ def register_blueprints(app: Flask) -> None:
     from hubapp.audit.views import bp as audit_bp
     from hubapp.auth.views import bp as auth_bp
     from hubapp.core.views import bp as core_bp
+    from hubapp.directory.views import bp as directory_bp
     from hubapp.hubs.views import bp as hubs_bp
 
-    for bp in (core_bp, auth_bp, hubs_bp, audit_bp):
+    for bp in (core_bp, auth_bp, hubs_bp, directory_bp, audit_bp):
         app.register_blueprint(bp)
 
 

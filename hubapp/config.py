@@ -43,6 +43,11 @@ class Defaults:
 
     DEMO_PASSWORD: str | None = None
 
+    #: 地域資源: rows not confirmed for this many days are listed for re-confirmation.
+    DIRECTORY_STALE_DAYS = 365
+    #: Largest directory file an import accepts.
+    DIRECTORY_IMPORT_MAX_BYTES = 20 * 1024 * 1024
+
 
 def load_config(app: Flask, test_config: dict | None) -> None:
     """Fill ``app.config`` in the documented order and settle the database URL and the secret."""

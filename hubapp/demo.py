@@ -103,8 +103,11 @@ def seed_users(ctx: DemoContext) -> None:
         ctx.created.append(f"ユーザー {username}")
 
 
-#: Each domain appends its seeding step; they run in this order in one transaction.
-STEPS: list[Callable[[DemoContext], None]] = [seed_hubs, seed_users]
+#: Each domain adds its seeding step here; they run in this order in one transaction.
+def _steps() -> list[Callable[[DemoContext], None]]:
+    from hubapp.directory import demo as directory_demo
+
+    return [seed_hubs, seed_users, directory_demo.seed]
 
 
 def demo_password() -> str:
@@ -127,7 +130,7 @@ def demo_password() -> str:
 def seed(password: str) -> DemoContext:
     ctx = DemoContext(password=password)
     with acting_as("cli:seed-demo"):
-        for step in STEPS:
+        for step in _steps():
             step(ctx)
         db.session.commit()
     return ctx

@@ -47,13 +47,25 @@ def build_schema(url: str, instance_path: str) -> None:
         db.engine.dispose()
 
 
+#: Tables whose rows the migrations insert (reference data): restored after each PostgreSQL truncation.
+REFERENCE_TABLES = ("directory_functions",)
+
+
 @pytest.fixture(scope="session")
 def schema_source(tmp_path_factory):
-    """The migrated database every test starts from: a SQLite template file, or the PostgreSQL URL."""
+    """The migrated database every test starts from: a SQLite template file, or the PostgreSQL URL
+    with the reference rows the migrations inserted."""
     instance = str(tmp_path_factory.mktemp("schema-instance"))
     if TEST_DATABASE_URL:
         build_schema(TEST_DATABASE_URL, instance)
-        return TEST_DATABASE_URL
+        engine = sa.create_engine(_driver_url(TEST_DATABASE_URL))
+        with engine.connect() as conn:
+            reference = {
+                name: [dict(row._mapping) for row in conn.execute(sa.select(db.metadata.tables[name]))]
+                for name in REFERENCE_TABLES
+            }
+        engine.dispose()
+        return reference
     path = tmp_path_factory.mktemp("schema") / "template.sqlite3"
     build_schema(f"sqlite:///{path}", instance)
     return path
@@ -66,6 +78,12 @@ def database_url(schema_source, tmp_path) -> str:
         with engine.begin() as conn:
             tables = [t.name for t in db.metadata.sorted_tables]
             conn.execute(sa.text(f"TRUNCATE TABLE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            for name, rows in schema_source.items():
+                table = db.metadata.tables[name]
+                conn.execute(sa.insert(table), rows)
+                # the serial must continue after the restored ids
+                conn.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                                     f"(SELECT COALESCE(MAX(id), 0) + 1 FROM {name}), false)"))
         engine.dispose()
         return TEST_DATABASE_URL
     target = tmp_path / "test.sqlite3"

@@ -7,6 +7,7 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
 from hubapp import create_app
+from hubapp.database import include_name
 from hubapp.extensions import db
 from tests.conftest import base_config
 
@@ -14,7 +15,7 @@ from tests.conftest import base_config
 def test_models_match_the_migrations(app):
     """Fails when a model changes without a migration (or a migration without the model)."""
     with app.app_context(), db.engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        context = MigrationContext.configure(conn, opts={"compare_type": True, "include_name": include_name})
         diff = compare_metadata(context, db.metadata)
     assert diff == [], f"models and migrations differ; run `flask --app hubapp db migrate`: {diff}"
 

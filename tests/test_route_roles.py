@@ -15,7 +15,20 @@ IGNORED_METHODS = {"HEAD", "OPTIONS"}
 
 def sample_arguments(hub) -> dict:
     """A real value for each URL argument, from the walk's hub."""
-    return {"hub_id": hub.id, "area_id": hub.municipalities[0].id, "filename": "css/app.css"}
+    from hubapp.directory import services as directory
+    from hubapp.directory.models import OrganisationType, Profession
+
+    organisation = directory.save_organisation(hub.id, {"type": OrganisationType.CLINIC, "name": "歩く診療所"}, [])
+    person = directory.save_person(hub.id, {"name": "歩く 人", "profession": Profession.NURSE})
+    db.session.commit()
+    return {
+        "hub_id": hub.id,
+        "area_id": hub.municipalities[0].id,
+        "filename": "css/app.css",
+        "organisation_id": organisation.id,
+        "person_id": person.id,
+        "function_id": directory.functions()[0].id,
+    }
 
 
 def undeclared_rules(app) -> list[str]:

@@ -1,0 +1,258 @@
+"""Organisations, their functions, and people (関係者) of a hub's directory.
+
+The search index: ``Organisation.search_bigrams`` holds the folded name, kana, address and type as
+bigram tokens (hubapp/common/jptext.py). SQLite indexes it with an FTS5 table kept in step by
+triggers; PostgreSQL with a GIN index on its tsvector. Both are created by the migration.
+"""
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from hubapp.common import jptext
+from hubapp.db import TimestampMixin, UTCDateTime
+from hubapp.extensions import db
+
+
+def _enum(enum_cls, length: int = 32) -> sa.Enum:
+    return sa.Enum(enum_cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
+
+
+class OrganisationType(StrEnum):
+    HOSPITAL = "hospital"
+    CLINIC = "clinic"
+    HOME_CARE_CLINIC = "home_care_clinic"
+    HOME_CARE_HOSPITAL = "home_care_hospital"
+    DENTAL_CLINIC = "dental_clinic"
+    PHARMACY = "pharmacy"
+    VISITING_NURSING = "visiting_nursing"
+    CARE_MANAGEMENT = "care_management"
+    COMMUNITY_CARE_CENTER = "community_care_center"
+    DISABILITY_CONSULTATION = "disability_consultation"
+    CARE_FACILITY = "care_facility"
+    GOVERNMENT = "government"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return str(ORGANISATION_TYPE_LABELS[self])
+
+
+#: Labels as the issue and the open data write them; also indexed for search (「訪問看護ステーション」).
+ORGANISATION_TYPE_LABELS = {
+    OrganisationType.HOSPITAL: _l("病院"),
+    OrganisationType.CLINIC: _l("診療所"),
+    OrganisationType.HOME_CARE_CLINIC: _l("在宅療養支援診療所"),
+    OrganisationType.HOME_CARE_HOSPITAL: _l("在宅療養支援病院"),
+    OrganisationType.DENTAL_CLINIC: _l("歯科診療所"),
+    OrganisationType.PHARMACY: _l("薬局"),
+    OrganisationType.VISITING_NURSING: _l("訪問看護ステーション"),
+    OrganisationType.CARE_MANAGEMENT: _l("居宅介護支援事業所"),
+    OrganisationType.COMMUNITY_CARE_CENTER: _l("地域包括支援センター"),
+    OrganisationType.DISABILITY_CONSULTATION: _l("障害者相談支援事業所"),
+    OrganisationType.CARE_FACILITY: _l("介護施設"),
+    OrganisationType.GOVERNMENT: _l("行政"),
+    OrganisationType.OTHER: _l("その他"),
+}
+#: The Japanese labels themselves (search text must not depend on the user's language).
+ORGANISATION_TYPE_JA = {
+    OrganisationType.HOSPITAL: "病院",
+    OrganisationType.CLINIC: "診療所",
+    OrganisationType.HOME_CARE_CLINIC: "在宅療養支援診療所",
+    OrganisationType.HOME_CARE_HOSPITAL: "在宅療養支援病院",
+    OrganisationType.DENTAL_CLINIC: "歯科診療所",
+    OrganisationType.PHARMACY: "薬局",
+    OrganisationType.VISITING_NURSING: "訪問看護ステーション",
+    OrganisationType.CARE_MANAGEMENT: "居宅介護支援事業所",
+    OrganisationType.COMMUNITY_CARE_CENTER: "地域包括支援センター",
+    OrganisationType.DISABILITY_CONSULTATION: "障害者相談支援事業所",
+    OrganisationType.CARE_FACILITY: "介護施設",
+    OrganisationType.GOVERNMENT: "行政",
+    OrganisationType.OTHER: "その他",
+}
+
+
+class Profession(StrEnum):
+    """職種 (shared/formats/shokushu_references.md)."""
+
+    PHYSICIAN = "physician"
+    DENTIST = "dentist"
+    PHARMACIST = "pharmacist"
+    NURSE = "nurse"
+    PUBLIC_HEALTH_NURSE = "public_health_nurse"
+    ASSISTANT_NURSE = "assistant_nurse"
+    PHYSICAL_THERAPIST = "physical_therapist"
+    OCCUPATIONAL_THERAPIST = "occupational_therapist"
+    SPEECH_THERAPIST = "speech_therapist"
+    DIETITIAN = "dietitian"
+    DENTAL_HYGIENIST = "dental_hygienist"
+    CARE_MANAGER = "care_manager"
+    SOCIAL_WORKER = "social_worker"
+    MEDICAL_SOCIAL_WORKER = "medical_social_worker"
+    PSYCHIATRIC_SOCIAL_WORKER = "psychiatric_social_worker"
+    CARE_WORKER = "care_worker"
+    HOME_HELPER = "home_helper"
+    DISABILITY_CONSULTANT = "disability_consultant"
+    GOVERNMENT_OFFICER = "government_officer"
+    FACILITY_MANAGER = "facility_manager"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return str(PROFESSION_LABELS[self])
+
+
+PROFESSION_LABELS = {
+    Profession.PHYSICIAN: _l("医師"),
+    Profession.DENTIST: _l("歯科医師"),
+    Profession.PHARMACIST: _l("薬剤師"),
+    Profession.NURSE: _l("看護師"),
+    Profession.PUBLIC_HEALTH_NURSE: _l("保健師"),
+    Profession.ASSISTANT_NURSE: _l("准看護師"),
+    Profession.PHYSICAL_THERAPIST: _l("理学療法士"),
+    Profession.OCCUPATIONAL_THERAPIST: _l("作業療法士"),
+    Profession.SPEECH_THERAPIST: _l("言語聴覚士"),
+    Profession.DIETITIAN: _l("管理栄養士"),
+    Profession.DENTAL_HYGIENIST: _l("歯科衛生士"),
+    Profession.CARE_MANAGER: _l("介護支援専門員"),
+    Profession.SOCIAL_WORKER: _l("社会福祉士"),
+    Profession.MEDICAL_SOCIAL_WORKER: _l("医療ソーシャルワーカー"),
+    Profession.PSYCHIATRIC_SOCIAL_WORKER: _l("精神保健福祉士"),
+    Profession.CARE_WORKER: _l("介護福祉士"),
+    Profession.HOME_HELPER: _l("訪問介護員"),
+    Profession.DISABILITY_CONSULTANT: _l("相談支援専門員"),
+    Profession.GOVERNMENT_OFFICER: _l("行政職員"),
+    Profession.FACILITY_MANAGER: _l("施設管理者"),
+    Profession.OTHER: _l("その他"),
+}
+
+
+organisation_functions = sa.Table(
+    "organisation_functions",
+    db.metadata,
+    sa.Column("organisation_id", sa.ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("function_id", sa.ForeignKey("directory_functions.id", ondelete="CASCADE"), primary_key=True),
+    sa.Index(None, "function_id"),
+)
+
+
+class DirectoryFunction(TimestampMixin, db.Model):
+    """A function an organisation offers (24時間対応, 看取り, 訪問診療 …): a controlled list, admins edit it."""
+
+    __tablename__ = "directory_functions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    label: Mapped[str] = mapped_column(sa.String(60))
+    sort_order: Mapped[int] = mapped_column(default=0)
+    is_active: Mapped[bool] = mapped_column(default=True)
+
+
+class Organisation(TimestampMixin, db.Model):
+    """An organisation of the hub's area (地域資源)."""
+
+    __tablename__ = "organisations"
+    __audit_ignored__ = frozenset({"search_bigrams", "kana_key"})
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hub_id: Mapped[int] = mapped_column(sa.ForeignKey("hubs.id", ondelete="CASCADE"), index=True)
+    type: Mapped[OrganisationType] = mapped_column(_enum(OrganisationType))
+    name: Mapped[str] = mapped_column(sa.String(200))
+    #: 名称_カナ (katakana).
+    name_kana: Mapped[str] = mapped_column(sa.String(300), default="")
+    #: 医療機関コード (10 digits: prefecture 2 + point table 1 + 7).
+    medical_code: Mapped[str | None] = mapped_column(sa.String(10), index=True)
+    #: 介護保険事業所番号 (10 digits).
+    care_code: Mapped[str | None] = mapped_column(sa.String(10), index=True)
+    #: 法人番号 (13 digits). Several offices of one corporation share it, so it matches only as a last resort.
+    corporate_number: Mapped[str | None] = mapped_column(sa.String(13))
+    #: 全国地方公共団体コード of the address (six digits).
+    municipality_code: Mapped[str | None] = mapped_column(sa.String(6), index=True)
+    postcode: Mapped[str] = mapped_column(sa.String(8), default="")
+    address: Mapped[str] = mapped_column(sa.String(300), default="")
+    latitude: Mapped[Decimal | None] = mapped_column(sa.Numeric(9, 6))
+    longitude: Mapped[Decimal | None] = mapped_column(sa.Numeric(9, 6))
+    phone: Mapped[str] = mapped_column(sa.String(30), default="")
+    #: FAX: referrals still travel by fax, so it is shown as prominently as the phone.
+    fax: Mapped[str] = mapped_column(sa.String(30), default="")
+    email: Mapped[str] = mapped_column(sa.String(200), default="")
+    url: Mapped[str] = mapped_column(sa.String(500), default="")
+    bed_count: Mapped[int | None]
+    #: 受付時間・休日など (free text).
+    hours_note: Mapped[str] = mapped_column(sa.Text, default="")
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    #: 最終確認日 — program item (ア): the list is kept current.
+    last_confirmed_on: Mapped[date | None]
+    confirmed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    #: Where the row came from: ``manual`` or ``import:<file name>``.
+    source: Mapped[str] = mapped_column(sa.String(200), default="manual")
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: 五十音順 key: the folded reading.
+    kana_key: Mapped[str] = mapped_column(sa.String(300), default="")
+    #: Bigram tokens of the folded name, kana, address and type (the search index reads this).
+    search_bigrams: Mapped[str] = mapped_column(sa.Text, default="")
+
+    functions: Mapped[list[DirectoryFunction]] = relationship(
+        secondary=organisation_functions, order_by=DirectoryFunction.sort_order
+    )
+    people: Mapped[list["Person"]] = relationship(back_populates="organisation", order_by="Person.kana_key")
+
+    __table_args__ = (
+        sa.Index(None, "hub_id", "kana_key"),
+        sa.CheckConstraint("bed_count IS NULL OR bed_count >= 0", name="bed_count_not_negative"),
+    )
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+    def refresh_search(self) -> None:
+        self.kana_key = jptext.kana_key(self.name_kana, self.name)
+        self.search_bigrams = jptext.index_text(
+            self.name, self.name_kana, self.address, ORGANISATION_TYPE_JA[OrganisationType(self.type)]
+        )
+
+
+class Person(TimestampMixin, db.Model):
+    """関係者: a professional of the area. Personal data: kept minimal, every change audited."""
+
+    __tablename__ = "people"
+    __audit_ignored__ = frozenset({"kana_key"})
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hub_id: Mapped[int] = mapped_column(sa.ForeignKey("hubs.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(80))
+    name_kana: Mapped[str] = mapped_column(sa.String(160), default="")
+    #: 職種 — program A §5 reports meeting attendees by profession.
+    profession: Mapped[Profession] = mapped_column(_enum(Profession))
+    #: 所属機関 — program A §5 reports attendees by affiliation.
+    organisation_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("organisations.id", ondelete="SET NULL"), index=True
+    )
+    job_title: Mapped[str] = mapped_column(sa.String(80), default="")
+    #: 管理者 — program A item 1 asks for a meeting with managers of related facilities.
+    is_manager: Mapped[bool] = mapped_column(default=False)
+    #: 行政担当 — program A item 1 asks for a meeting with local administrative officials.
+    is_admin_officer: Mapped[bool] = mapped_column(default=False)
+    phone: Mapped[str] = mapped_column(sa.String(30), default="")
+    email: Mapped[str] = mapped_column(sa.String(200), default="")
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    kana_key: Mapped[str] = mapped_column(sa.String(160), default="", index=True)
+
+    organisation: Mapped[Organisation | None] = relationship(back_populates="people")
+
+    def refresh_search(self) -> None:
+        self.kana_key = jptext.kana_key(self.name_kana, self.name)
+
+
+@sa.event.listens_for(Organisation, "before_insert")
+@sa.event.listens_for(Organisation, "before_update")
+@sa.event.listens_for(Person, "before_insert")
+@sa.event.listens_for(Person, "before_update")
+def _refresh_search(mapper, connection, target) -> None:
+    target.refresh_search()

@@ -41,6 +41,7 @@ def register_blueprints(app: Flask) -> None:
     from hubapp.audit.views import bp as audit_bp
     from hubapp.auth.views import bp as auth_bp
     from hubapp.core.views import bp as core_bp
+    from hubapp.directory import transfer  # noqa: F401  (import and export routes on the directory blueprint)
     from hubapp.directory.views import bp as directory_bp
     from hubapp.hubs.views import bp as hubs_bp
 
@@ -61,9 +62,11 @@ def register_web(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from hubapp.auth.cli import create_user_command
     from hubapp.demo import seed_demo_command
+    from hubapp.directory.cli import import_directory_command
 
     app.cli.add_command(create_user_command)
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(import_directory_command)
 
 
 def _select_locale() -> str:

@@ -82,8 +82,12 @@ def database_url(schema_source, tmp_path) -> str:
                 table = db.metadata.tables[name]
                 conn.execute(sa.insert(table), rows)
                 # the serial must continue after the restored ids
-                conn.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
-                                     f"(SELECT COALESCE(MAX(id), 0) + 1 FROM {name}), false)"))
+                conn.execute(
+                    sa.text(
+                        f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                        f"(SELECT COALESCE(MAX(id), 0) + 1 FROM {name}), false)"
+                    )
+                )
         engine.dispose()
         return TEST_DATABASE_URL
     target = tmp_path / "test.sqlite3"
@@ -156,8 +160,12 @@ def create_hub(app):
             hub = services.create_hub(**spec)
             for code, area_name, population, rate in areas:
                 services.save_municipality(
-                    hub, code=code, name=area_name, population=population,
-                    aging_rate=Decimal(rate), figures_as_of=date(2026, 4, 1),
+                    hub,
+                    code=code,
+                    name=area_name,
+                    population=population,
+                    aging_rate=Decimal(rate),
+                    figures_as_of=date(2026, 4, 1),
                 )
             db.session.commit()
             return detached(hub)
@@ -170,8 +178,11 @@ def hub(create_hub):
     """The hub most tests work in: 広域型, three municipalities of 千葉県."""
     return create_hub(
         "北総テスト在宅医療連携センター",
-        areas=(("122360", "香取市", 70_000, "38.0"), ("123421", "神崎町", 6_000, "39.0"),
-               ("123471", "多古町", 14_000, "40.0")),
+        areas=(
+            ("122360", "香取市", 70_000, "38.0"),
+            ("123421", "神崎町", 6_000, "39.0"),
+            ("123471", "多古町", 14_000, "40.0"),
+        ),
         dedicated_staff_count=2,
     )
 
@@ -183,8 +194,11 @@ def create_user(app):
     def make(username: str, role: Role, *, hubs=(), prefecture_code=None, password=TEST_PASSWORD, **values):
         with app.app_context():
             user = services.create_user(
-                username=username, password=password, role=role,
-                display_name=values.pop("display_name", username), hub_ids=[h.id for h in hubs],
+                username=username,
+                password=password,
+                role=role,
+                display_name=values.pop("display_name", username),
+                hub_ids=[h.id for h in hubs],
                 prefecture_code=prefecture_code if role != Role.PREFECTURE else (prefecture_code or "12"),
                 **values,
             )
@@ -218,6 +232,41 @@ def login_as(create_user, login, hub):
         return user
 
     return do
+
+
+@pytest.fixture
+def create_organisation(app, hub):
+    from hubapp.directory import services as directory
+    from hubapp.directory.models import OrganisationType
+
+    def make(name: str, type_: "OrganisationType | None" = None, *, hub_id: int | None = None, functions=(), **values):
+        with app.app_context():
+            codes = {f.code: f.id for f in directory.functions(include_inactive=True)}
+            organisation = directory.save_organisation(
+                hub_id or hub.id,
+                {"type": type_ or OrganisationType.CLINIC, "name": name, **values},
+                [codes[c] for c in functions],
+            )
+            db.session.commit()
+            return detached(organisation)
+
+    return make
+
+
+@pytest.fixture
+def create_person(app, hub):
+    from hubapp.directory import services as directory
+    from hubapp.directory.models import Profession
+
+    def make(name: str, profession: "Profession | None" = None, *, hub_id: int | None = None, **values):
+        with app.app_context():
+            person = directory.save_person(
+                hub_id or hub.id, {"name": name, "profession": profession or Profession.NURSE, **values}
+            )
+            db.session.commit()
+            return detached(person)
+
+    return make
 
 
 @pytest.fixture

@@ -2,9 +2,11 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DecimalField,
+    HiddenField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -155,3 +157,18 @@ class PersonForm(FlaskForm):
 
 class FunctionForm(FlaskForm):
     label = StringField(_l("機能の名称"), validators=[DataRequired(_REQUIRED), Length(max=60)])
+
+
+class ImportForm(FlaskForm):
+    file = FileField(
+        _l("ファイル"),
+        validators=[FileRequired(_l("ファイルを選んでください。"))],
+        description=_l(
+            "CSV（UTF-8 または Shift_JIS）、TSV、Excel（.xlsx）。自治体標準オープンデータセット、推奨データセット、"
+            "介護サービス情報公表システム、医療情報ネットの形式と、このアプリのエクスポート形式を読めます。"
+        ),
+    )
+
+
+class CommitImportForm(FlaskForm):
+    token = HiddenField(validators=[DataRequired()])

@@ -159,7 +159,8 @@ class Organisation(TimestampMixin, db.Model):
     __audit_ignored__ = frozenset({"search_bigrams", "kana_key"})
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    hub_id: Mapped[int] = mapped_column(sa.ForeignKey("hubs.id", ondelete="CASCADE"), index=True)
+    #: Indexed together with kana_key (ix_organisations_hub_kana): the list's filter and its order.
+    hub_id: Mapped[int] = mapped_column(sa.ForeignKey("hubs.id", ondelete="CASCADE"))
     type: Mapped[OrganisationType] = mapped_column(_enum(OrganisationType))
     name: Mapped[str] = mapped_column(sa.String(200))
     #: 名称_カナ (katakana).
@@ -202,7 +203,7 @@ class Organisation(TimestampMixin, db.Model):
     people: Mapped[list["Person"]] = relationship(back_populates="organisation", order_by="Person.kana_key")
 
     __table_args__ = (
-        sa.Index(None, "hub_id", "kana_key"),
+        sa.Index("ix_organisations_hub_kana", "hub_id", "kana_key"),
         sa.CheckConstraint("bed_count IS NULL OR bed_count >= 0", name="bed_count_not_negative"),
     )
 

@@ -295,6 +295,8 @@ def is_stale(organisation: Organisation, today: date, max_age_days: int) -> bool
 
 def add_function(label: str) -> DirectoryFunction:
     """Add a function to the controlled list (admins)."""
+    if any(separator in label for separator in ("、", ",", "・")):
+        raise DirectoryError(_l("機能の名称に「、」「,」「・」は使えません（ファイルでは区切りに使います）。"), "label")
     exists = db.session.scalar(sa.select(DirectoryFunction.id).where(DirectoryFunction.label == label))
     if exists is not None:
         raise DirectoryError(_l("この機能はすでにあります。"), "label")

@@ -69,7 +69,7 @@ def upgrade():
     )
     with op.batch_alter_table('organisations', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_organisations_care_code'), ['care_code'], unique=False)
-        batch_op.create_index(batch_op.f('ix_organisations_hub_id'), ['hub_id', 'kana_key'], unique=False)
+        batch_op.create_index('ix_organisations_hub_kana', ['hub_id', 'kana_key'], unique=False)
         batch_op.create_index(batch_op.f('ix_organisations_medical_code'), ['medical_code'], unique=False)
         batch_op.create_index(batch_op.f('ix_organisations_municipality_code'), ['municipality_code'], unique=False)
 
@@ -203,7 +203,7 @@ def downgrade():
     with op.batch_alter_table('organisations', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_organisations_municipality_code'))
         batch_op.drop_index(batch_op.f('ix_organisations_medical_code'))
-        batch_op.drop_index(batch_op.f('ix_organisations_hub_id'))
+        batch_op.drop_index('ix_organisations_hub_kana')
         batch_op.drop_index(batch_op.f('ix_organisations_care_code'))
 
     op.drop_table('organisations')

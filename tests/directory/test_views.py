@@ -155,3 +155,18 @@ def test_list_page_query_count_is_the_same_for_10_and_1000_organisations(app, cl
     add(990, 10)
     large = {url: measure(url) for url in small}
     assert large == small
+
+
+def test_exports_download_in_excel_friendly_forms(client, login_as, create_organisation):
+    create_organisation("髙橋内科医院", T.CLINIC, phone="0478-50-0505", fax="0478-50-0506")
+    login_as("member")
+    utf8 = client.get("/directory/export.csv")
+    assert utf8.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert utf8.data.startswith(b"\xef\xbb\xbf") and "髙橋内科医院" in utf8.data.decode("utf-8-sig")
+    sjis = client.get("/directory/export.csv?encoding=cp932")
+    assert sjis.headers["Content-Type"] == "text/csv; charset=shift_jis"
+    assert "髙橋内科医院" in sjis.data.decode("cp932")
+    xlsx = client.get("/directory/export.xlsx")
+    assert xlsx.data[:2] == b"PK" and "attachment" in xlsx.headers["Content-Disposition"]
+    printed = client.get("/directory/print").data.decode()
+    assert "髙橋内科医院" in printed and "0478-50-0506" in printed and "令和" in printed

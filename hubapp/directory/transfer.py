@@ -1,0 +1,110 @@
+"""Directory files in and out: import with a preview, CSV / XLSX export, the printable list."""
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from hubapp.common.jpcalendar import format_wareki
+from hubapp.common.roles import ALL_ROLES, HUB_EDITORS, roles_required
+from hubapp.core.services import today
+from hubapp.directory import exporting, importing, services, uploads
+from hubapp.directory.forms import CommitImportForm, ImportForm
+from hubapp.directory.views import _filter_from_args, _hub, bp
+from hubapp.extensions import db
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@roles_required(*HUB_EDITORS)
+def import_file():
+    hub = _hub()
+    form = ImportForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        data = upload.read(current_app.config["DIRECTORY_IMPORT_MAX_BYTES"] + 1)
+        if len(data) > current_app.config["DIRECTORY_IMPORT_MAX_BYTES"]:
+            form.file.errors.append(
+                _(
+                    "ファイルが大きすぎます（上限 %(mb)d MB）。",
+                    mb=current_app.config["DIRECTORY_IMPORT_MAX_BYTES"] // 2**20,
+                )
+            )
+        else:
+            filename = (upload.filename or "upload.csv").rsplit("/", 1)[-1][:150]
+            try:
+                plan = importing.read_and_plan(hub.id, data, filename)
+            except importing.DirectoryFileError as error:
+                form.file.errors.append(str(error))
+            else:
+                token = uploads.keep(data, filename, current_user.id, hub.id)
+                return render_template(
+                    "directory/import_preview.html", plan=plan, filename=filename, form=CommitImportForm(token=token)
+                )
+    return render_template("directory/import.html", form=form)
+
+
+@bp.route("/import/commit", methods=["POST"])
+@roles_required(*HUB_EDITORS)
+def import_commit():
+    hub = _hub()
+    form = CommitImportForm()
+    kept = uploads.load(form.token.data, current_user.id, hub.id) if form.validate_on_submit() else None
+    if kept is None:
+        flash(_("取り込むファイルが見つかりません。もう一度ファイルを選んでください。"), "error")
+        return redirect(url_for("directory.import_file"))
+    data, filename = kept
+    plan = importing.read_and_plan(hub.id, data, filename)  # again: the directory may have changed since
+    if plan.errors:
+        return render_template("directory/import_preview.html", plan=plan, filename=filename, form=form)
+    added, updated = importing.apply_import(hub.id, plan, f"import:{filename}")
+    db.session.commit()
+    uploads.discard(form.token.data)
+    flash(
+        _(
+            "「%(file)s」を取り込みました（追加 %(added)d件、更新 %(updated)d件）。",
+            file=filename,
+            added=added,
+            updated=updated,
+        ),
+        "success",
+    )
+    return redirect(url_for("directory.index"))
+
+
+def _export_name(extension: str) -> str:
+    return f"chiiki-shigen-{today().isoformat()}.{extension}"
+
+
+@bp.route("/export.csv")
+@roles_required(*ALL_ROLES)
+def export_csv():
+    encoding = "cp932" if request.args.get("encoding") == "cp932" else "utf-8-sig"
+    organisations = services.all_organisations(_hub().id, _filter_from_args())
+    body = exporting.to_csv(organisations, encoding=encoding)
+    charset = "shift_jis" if encoding == "cp932" else "utf-8"
+    return current_app.response_class(
+        body,
+        content_type=f"text/csv; charset={charset}",
+        headers={
+            "Content-Disposition": f'attachment; filename="{_export_name("csv")}"',
+        },
+    )
+
+
+@bp.route("/export.xlsx")
+@roles_required(*ALL_ROLES)
+def export_xlsx():
+    hub = _hub()
+    body = exporting.to_xlsx(services.all_organisations(hub.id, _filter_from_args()), title=f"{hub.name} 地域資源")
+    return current_app.response_class(
+        body,
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{_export_name("xlsx")}"'},
+    )
+
+
+@bp.route("/print")
+@roles_required(*ALL_ROLES)
+def print_list():
+    hub = _hub()
+    groups = exporting.print_groups(services.all_organisations(hub.id, _filter_from_args()))
+    return render_template("directory/print.html", hub_name=hub.name, printed_on=format_wareki(today()), groups=groups)

@@ -1,0 +1,61 @@
+"""Holding an uploaded directory file between its preview and its commit.
+
+The file is kept under ``instance/imports/`` (never in static/) with the user and hub that uploaded
+it; only that user, in that hub, can commit it, and files older than a day are removed.
+"""
+
+import json
+import os
+import secrets
+import time
+from pathlib import Path
+
+from flask import current_app
+
+MAX_AGE_SECONDS = 24 * 3600
+
+
+def _folder() -> Path:
+    folder = Path(current_app.instance_path) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _sweep(folder: Path) -> None:
+    limit = time.time() - MAX_AGE_SECONDS
+    for path in folder.iterdir():
+        if path.stat().st_mtime < limit:
+            path.unlink(missing_ok=True)
+
+
+def keep(data: bytes, filename: str, user_id: int, hub_id: int) -> str:
+    """Store the upload; returns the token that names it."""
+    folder = _folder()
+    _sweep(folder)
+    token = secrets.token_urlsafe(24)
+    fd = os.open(folder / f"{token}.bin", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+    meta = {"filename": filename, "user_id": user_id, "hub_id": hub_id}
+    (folder / f"{token}.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    return token
+
+
+def load(token: str, user_id: int, hub_id: int) -> tuple[bytes, str] | None:
+    """The upload's bytes and file name, or None when the token is unknown, expired or someone else's."""
+    if not token or not token.replace("-", "").replace("_", "").isalnum():
+        return None
+    folder = _folder()
+    data_path, meta_path = folder / f"{token}.bin", folder / f"{token}.json"
+    if not data_path.exists() or not meta_path.exists():
+        return None
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    if meta.get("user_id") != user_id or meta.get("hub_id") != hub_id:
+        return None
+    return data_path.read_bytes(), meta["filename"]
+
+
+def discard(token: str) -> None:
+    folder = _folder()
+    for suffix in (".bin", ".json"):
+        (folder / f"{token}{suffix}").unlink(missing_ok=True)

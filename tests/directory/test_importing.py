@@ -1,0 +1,283 @@
+"""Importing directory files: preview, all-or-nothing commit, matching, idempotence, the CLI and the page."""
+
+import io
+
+import pytest
+import sqlalchemy as sa
+
+from hubapp.audit.models import AuditLog
+from hubapp.directory import exporting, importing, services
+from hubapp.directory.models import Organisation
+from hubapp.directory.models import OrganisationType as T
+from hubapp.extensions import db
+
+NEW_MEDICAL_HEADER = (
+    "全国地方公共団体コード,ID,地方公共団体名,名称,名称_カナ,名称_英字,医療機関の種類,所在地_全国地方公共団体コード,"
+    "町字ID,所在地_連結表記,所在地_都道府県,所在地_市区町村,所在地_町字,所在地_番地以下,建物名等(方書),緯度,経度,"
+    "高度の種別,高度の値,電話番号,内線番号,FAX番号,連絡先メールアドレス,連絡先FormURL,連絡先備考（その他、SNSなど）,"
+    "郵便番号,法人番号,法人の名称,医療機関コード,診療曜日,診療開始時間,診療終了時間,診療日時特記事項,時間外における対応,"
+    "診療科目,病床数,災害拠点分類,状況,URL,画像,画像_ライセンス,備考"
+)
+
+
+def medical_row(name, kana, kind, address, lat, lon, phone, fax, code, beds=""):
+    cells = [
+        "122360",
+        "",
+        "香取市",
+        name,
+        kana,
+        "",
+        kind,
+        "122360",
+        "",
+        address,
+        "千葉県",
+        "香取市",
+        "",
+        "",
+        "",
+        lat,
+        lon,
+        "",
+        "",
+        phone,
+        "",
+        fax,
+        "",
+        "",
+        "",
+        "287-0003",
+        "",
+        "",
+        code,
+        "月火水木金",
+        "09:00",
+        "17:00",
+        "",
+        "",
+        "内科",
+        beds,
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+    ]
+    return ",".join(cells)
+
+
+def cp932_file(*rows: str) -> bytes:
+    return ("\r\n".join([NEW_MEDICAL_HEADER, *rows]) + "\r\n").encode("cp932")
+
+
+GOOD = cp932_file(
+    medical_row(
+        "髙橋内科医院",
+        "ﾀｶﾊｼﾅｲｶｲｲﾝ",
+        "診療所",
+        "千葉県香取市佐原イ505",
+        "35.8901",
+        "140.4990",
+        "0478-50-0505",
+        "0478-50-0506",
+        "1211234567",
+    ),
+    medical_row(
+        "㈱﨑山メディカル 佐原病院",
+        "サキヤマメディカルサワラビョウイン",
+        "病院",
+        "千葉県香取市佐原ロ①番地",
+        "35.8911",
+        "140.5001",
+        "0478-50-2222",
+        "0478-50-2223",
+        "1211234568",
+        "120",
+    ),
+)
+BAD = cp932_file(
+    medical_row(
+        "髙橋内科医院",
+        "ﾀｶﾊｼﾅｲｶｲｲﾝ",
+        "診療所",
+        "千葉県香取市佐原イ505",
+        "35.8901",
+        "140.4990",
+        "0478-50-0505",
+        "0478-50-0506",
+        "1211234567",
+    ),
+    medical_row(
+        "緯度の壊れた医院",
+        "イドノコワレタイイン",
+        "診療所",
+        "千葉県香取市北1",
+        "abc",
+        "140.5",
+        "0478-50-1111",
+        "",
+        "1211234569",
+    ),
+)
+
+
+def count(model) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def test_cp932_open_data_file_imports_and_a_second_import_changes_nothing(app, runner, hub, tmp_path):
+    path = tmp_path / "iryokikan.csv"
+    path.write_bytes(GOOD)
+    first = runner.invoke(args=["import-directory", str(path)])
+    assert first.exit_code == 0, first.output
+    assert "追加 2件" in first.output and "cp932" in first.output
+    with app.app_context():
+        names = [o.name for o in services.all_organisations(hub.id)]
+        assert names == ["㈱﨑山メディカル 佐原病院", "髙橋内科医院"]  # サキヤマ < タカハシ
+        hospital = db.session.scalars(sa.select(Organisation).where(Organisation.medical_code == "1211234568")).one()
+        assert hospital.type == T.HOSPITAL and hospital.bed_count == 120 and hospital.address.endswith("①番地")
+        assert hospital.source == "import:iryokikan.csv"
+        clinic = db.session.scalars(sa.select(Organisation).where(Organisation.medical_code == "1211234567")).one()
+        assert clinic.name_kana == "タカハシナイカイイン" and clinic.fax == "0478-50-0506"
+        audit_rows = count(AuditLog)
+    second = runner.invoke(args=["import-directory", str(path)])
+    assert second.exit_code == 0 and "追加 0件、更新 0件、変更なし 2件" in second.output
+    with app.app_context():
+        assert count(Organisation) == 2 and count(AuditLog) == audit_rows
+
+
+def test_a_bad_row_commits_nothing_and_is_reported_by_line_and_column(app, runner, hub, tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_bytes(BAD)
+    result = runner.invoke(args=["import-directory", str(path)])
+    assert result.exit_code != 0
+    assert "3行目「緯度」" in result.output and "何も取り込みませんでした" in result.output
+    with app.app_context():
+        assert count(Organisation) == 0
+
+
+def test_dry_run_writes_nothing(app, runner, hub, tmp_path):
+    path = tmp_path / "good.csv"
+    path.write_bytes(GOOD)
+    result = runner.invoke(args=["import-directory", str(path), "--dry-run"])
+    assert result.exit_code == 0 and "追加 2件" in result.output
+    with app.app_context():
+        assert count(Organisation) == 0
+
+
+def test_several_hubs_need_the_hub_option(app, runner, hub, create_hub, tmp_path):
+    other = create_hub("よそ", name_kana="ヨソ")
+    path = tmp_path / "good.csv"
+    path.write_bytes(GOOD)
+    assert "--hub" in runner.invoke(args=["import-directory", str(path)]).output
+    assert runner.invoke(args=["import-directory", str(path), "--hub", str(other.id)]).exit_code == 0
+    with app.app_context():
+        assert [o.hub_id for o in db.session.scalars(sa.select(Organisation))] == [other.id, other.id]
+
+
+def test_matching_updates_instead_of_duplicating(app_ctx, hub, create_organisation):
+    by_code = create_organisation("旧名の医院", T.CLINIC, medical_code="1211234567", note="夜間は携帯へ")
+    by_name = create_organisation(
+        "㈱﨑山メディカル 佐原病院", T.HOSPITAL, address="千葉県香取市佐原ロ①番地", phone="0478-00-0000"
+    )
+    plan = importing.read_and_plan(hub.id, GOOD, "iryokikan.csv")
+    assert not plan.errors and not plan.additions and len(plan.updates) == 2
+    changes = {u.organisation.id: u.changes for u in plan.updates}
+    assert changes[by_code.id]["name"] == ("旧名の医院", "髙橋内科医院")
+    assert "note" not in changes[by_code.id]  # the hub's own note stays
+    assert changes[by_name.id]["phone"] == ("0478-00-0000", "0478-50-2222")
+    importing.apply_import(hub.id, plan, "import:iryokikan.csv")
+    db.session.commit()
+    assert count(Organisation) == 2
+    assert db.session.get(Organisation, by_code.id).note == "夜間は携帯へ"
+
+
+def test_a_file_row_matching_twice_is_an_error(app_ctx, hub):
+    row = medical_row("同じ医院", "オナジイイン", "診療所", "千葉県香取市北1", "", "", "", "", "1211234567")
+    plan = importing.read_and_plan(hub.id, cp932_file(row, row), "dup.csv")
+    assert [(e.line, e.column) for e in plan.errors] == [(3, "医療機関コード")]
+    with pytest.raises(importing.ImportRefused):
+        importing.apply_import(hub.id, plan, "import:dup.csv")
+
+
+def test_export_then_import_round_trips(app_ctx, hub, create_hub, create_organisation):
+    create_organisation(
+        "訪問看護ステーションかとり",
+        T.VISITING_NURSING,
+        name_kana="ホウモンカンゴステーションカトリ",
+        address="千葉県香取市佐原ロ1500-2",
+        phone="0478-50-1502",
+        fax="0478-50-1503",
+        care_code="1261234567",
+        functions=("24h", "end_of_life"),
+        note='=HYPERLINK("x")',
+    )
+    create_organisation("かとり中央薬局", T.PHARMACY, municipality_code="122360", postcode="287-0003")
+    exported = exporting.to_csv(services.all_organisations(hub.id))
+    other = create_hub("写し先", name_kana="ウツシサキ")
+    plan = importing.read_and_plan(other.id, exported, "export.csv")
+    assert not plan.errors and len(plan.additions) == 2
+    importing.apply_import(other.id, plan, "import:export.csv")
+    db.session.commit()
+    copied = {o.name: o for o in services.all_organisations(other.id)}
+    nurse = copied["訪問看護ステーションかとり"]
+    assert (nurse.care_code, nurse.fax) == ("1261234567", "0478-50-1503")
+    assert [f.code for f in nurse.functions] == ["24h", "end_of_life"]
+    assert copied["かとり中央薬局"].municipality_code == "122360"
+    again = importing.read_and_plan(other.id, exported, "export.csv")
+    assert not again.additions and not again.updates and again.unchanged == 2
+
+
+def test_import_page_preview_then_commit(app, client, login_as, hub):
+    login_as("coordinator")
+    response = client.post(
+        "/directory/import", data={"file": (io.BytesIO(GOOD), "iryokikan.csv")}, content_type="multipart/form-data"
+    )
+    page = response.data.decode()
+    assert (
+        response.status_code == 200 and "追加 2件" in page and "髙橋内科医院" in page and "この内容で取り込む" in page
+    )
+    with app.app_context():
+        assert count(Organisation) == 0  # a preview writes nothing
+    token = page.split('name="token" type="hidden" value="')[1].split('"')[0]
+    response = client.post("/directory/import/commit", data={"token": token})
+    assert response.status_code == 302
+    with app.app_context():
+        assert count(Organisation) == 2
+    assert client.post("/directory/import/commit", data={"token": token}).status_code == 302  # used up
+    with app.app_context():
+        assert count(Organisation) == 2
+
+
+def test_import_page_shows_errors_and_offers_no_commit(app, client, login_as, hub):
+    login_as("coordinator")
+    page = client.post(
+        "/directory/import", data={"file": (io.BytesIO(BAD), "bad.csv")}, content_type="multipart/form-data"
+    ).data.decode()
+    assert "エラー 1件" in page and "緯度" in page and "この内容で取り込む" not in page
+
+
+def test_unreadable_file_gets_a_japanese_message(client, login_as, hub):
+    login_as("coordinator")
+    page = client.post(
+        "/directory/import",
+        data={"file": (io.BytesIO(b"\xff\xfe\x00garbage\x81"), "x.csv")},
+        content_type="multipart/form-data",
+    ).data.decode()
+    assert "field__error" in page
+
+
+def test_another_users_upload_cannot_be_committed(app, client, login_as, hub, create_user):
+    login_as("coordinator")
+    page = client.post(
+        "/directory/import", data={"file": (io.BytesIO(GOOD), "iryokikan.csv")}, content_type="multipart/form-data"
+    ).data.decode()
+    token = page.split('name="token" type="hidden" value="')[1].split('"')[0]
+    client.post("/logout")
+    create_user("other-coordinator", "coordinator", hubs=(hub,))
+    client.post("/login", data={"username": "other-coordinator", "password": "test-password-1234"})
+    client.post("/directory/import/commit", data={"token": token})
+    with app.app_context():
+        assert count(Organisation) == 0

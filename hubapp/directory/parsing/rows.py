@@ -1,0 +1,224 @@
+"""Rows → records: finding the header row, skipping what is not data, and one row → one record or its errors.
+
+Values read from several columns of a row (the municipality code, the address, the hours, swapped coordinates)
+are assembled here; the parsers of single cells are in :mod:`values`.
+"""
+
+import re
+from collections.abc import Callable, Iterator
+from decimal import Decimal, InvalidOperation
+
+from hubapp.common.jptext import to_katakana
+from hubapp.directory.parsing.errors import DirectoryFileError, _CellError
+from hubapp.directory.parsing.layouts import LAYOUTS, T, _Header, _resolve_type, _Row
+from hubapp.directory.parsing.values import (
+    _bed_count,
+    _clean_cell,
+    _code,
+    _coordinate,
+    _corporate_number,
+    _date,
+    _email,
+    _functions,
+    _labelled,
+    _municipality_code,
+    _nfkc,
+    _one_line,
+    _phone,
+    _postcode,
+    _text,
+    _time,
+)
+from hubapp.directory.records import OrganisationRecord, ParsedFile, RowError
+
+#: Lengths of the database columns (a longer value would fail on PostgreSQL).
+_MAX_LENGTHS = {"name": 200, "kana": 300, "address": 300, "phone": 30, "fax": 30, "email": 200, "url": 500}
+
+
+class _Source:
+    """Rows of a file for a delimiter, each with the physical line it begins on; ``delimiters`` to try."""
+
+    def __init__(self, rows: Callable[[str], Iterator[tuple[int, list[str]]]], delimiters: list[str]):
+        self.rows, self.delimiters = rows, delimiters
+
+
+def _parse_rows(source: _Source, encoding: str, filename: str) -> ParsedFile:
+    header, rows = _find_header(source)
+    records: list[OrganisationRecord] = []
+    errors: list[RowError] = []
+    width = len(header.written)
+    last: tuple[int, list[str]] | None = None
+    for line, raw in rows:
+        cells = [_clean_cell(c) for c in raw]
+        if not any(cells):
+            continue
+        if header.is_repeated(cells):
+            continue
+        last = (line, raw)
+        extra = [c for c in cells[width:] if c]
+        if extra:
+            message = (
+                f"値の数が見出しより多くなっています（見出し {width} 列、この行 {len(cells)} 列）。"
+                "値の中に区切り文字（「,」など）があるときは、値を「\"」で囲んでください。"
+            )
+            errors.append(RowError(line, "列数", message))
+            continue
+        result = _build_record(header, line, cells, filename)
+        if isinstance(result, OrganisationRecord):
+            records.append(result)
+        else:
+            errors.extend(result)
+    if last is None:
+        raise DirectoryFileError("見出し行のほかにデータ行がありません。")
+    _check_unclosed_quote(header, last, records, errors)
+    return ParsedFile(layout=header.layout or "", encoding=encoding, records=records, errors=errors)
+
+
+def _find_header(source: _Source) -> tuple[_Header, Iterator[tuple[int, list[str]]]]:
+    """The first recognisable header within the first rows, trying each likely delimiter."""
+    first_seen: _Header | None = None
+    for delimiter in source.delimiters:
+        rows = source.rows(delimiter)
+        seen = 0
+        for line, cells in rows:
+            if not any(c.strip() for c in cells):
+                continue
+            header = _Header(line, cells)
+            if header.layout:
+                return header, rows
+            if first_seen is None or len(header.written) > len(first_seen.written):
+                first_seen = header  # the likeliest header row, for the message
+            seen += 1
+            if seen >= 10:
+                break
+    found = "、".join(h for h in (first_seen.written if first_seen else []) if h)[:400] or "（なし）"
+    raise DirectoryFileError(
+        f"見出し行を認識できませんでした。見つかった見出し: {found}。"
+        f"読み込める形式: {'、'.join(LAYOUTS)}（見出し行はデータの上に1行で置いてください）。"
+    )
+
+
+def _check_unclosed_quote(header: _Header, last, records, errors) -> None:
+    """An unclosed 「"」 makes the csv reader swallow the rest of the file into the last row's value: lines
+    with delimiters in it, ending with the file's last line break (a real value hardly ever does)."""
+    line, cells = last
+    for index, cell in enumerate(cells):
+        if cell.endswith(("\n", "\r")) and re.search(r"[\r\n][^\r\n]*[,\t;]", cell):
+            records[:] = [r for r in records if r.line != line]
+            column = header.written[index] if index < len(header.written) else "列数"
+            message = (
+                "「\"」で始まる値が閉じられていないため、ファイルの最後までが1つの値として読まれました。"
+                "この値の「\"」を確かめてください。"
+            )
+            errors.append(RowError(line, column, message))
+            return
+
+
+def _build_record(header: _Header, line: int, cells: list[str], filename: str):
+    row = _Row(header, line, cells)
+    name, name_column = row.get("name")
+    name = _one_line(name)
+    if not name:
+        row.errors.append(RowError(line, name_column, f"{name_column}が空です。"))
+    organisation_type, kind_note = _resolve_type(header.layout, row, name, filename)
+    notes = [kind_note, _text(row.text("note"))]
+    record = OrganisationRecord(
+        line=line,
+        type=organisation_type or T.OTHER,
+        name=name,
+        name_kana=_one_line(to_katakana(row.text("kana"))),
+        medical_code=row.convert("medical_code", _code, 10, True),
+        care_code=row.convert("care_code", _code, 10, True),
+        corporate_number=row.convert("corporate_number", _corporate_number),
+        municipality_code=_municipality_of(row),
+        postcode=row.convert("postcode", _postcode) or "",
+        address=_address(row),
+        latitude=row.convert("latitude", _coordinate, "緯度", 20, 46),
+        longitude=row.convert("longitude", _coordinate, "経度", 122, 154),
+        phone=row.convert("phone", _phone) or "",
+        fax=row.convert("fax", _phone) or "",
+        email=row.convert("email", _email) or "",
+        url=_nfkc(row.text("url")),
+        bed_count=row.convert("bed_count", _bed_count),
+        hours_note=_hours_note(row),
+        functions=_functions(row.text("functions")),
+        last_confirmed_on=row.convert("last_confirmed_on", _date),
+    )
+    _check_swapped_coordinates(row)
+    notes += [
+        _labelled("診療科目", row.text("departments")),
+        _labelled("法人", row.text("corporation")),
+        _labelled("定員", _nfkc(row.text("capacity"))),
+        _labelled("内線", _nfkc(row.text("extension"))),
+        _labelled("連絡先備考", row.text("contact_note")),
+        _labelled("状況", row.text("status")),  # 休止中, 廃止 …: the importer's user should see it
+    ]
+    record.note = "\n".join(n for n in notes if n)
+    for field, limit in _MAX_LENGTHS.items():
+        value = getattr(record, {"kana": "name_kana"}.get(field, field))
+        if len(value) > limit:
+            row.error(field, f"{row.get(field)[1] or field}が長すぎます（{len(value)}文字、{limit}文字まで）。")
+    if row.errors:
+        position = {written: index for index, written in reversed(list(enumerate(header.written)))}
+        return sorted(row.errors, key=lambda e: position.get(e.column, len(position)))  # in the file's order
+    return record
+
+
+def _municipality_of(row: _Row) -> str | None:
+    """The 全国地方公共団体コード of the address: the first column that gives a municipality (not a prefecture)."""
+    for index, column in row.header.columns("municipality_code"):
+        value = row.cells[index] if index < len(row.cells) else ""
+        digits = _nfkc(value)
+        prefecture = row.text("prefecture_code")
+        if re.fullmatch(r"\d{1,3}", digits) and prefecture:  # 医療情報ネット: 都道府県コード + 市区町村コード
+            value = _nfkc(prefecture).zfill(2) + digits.zfill(3)
+        if not value:
+            continue
+        try:
+            code = _municipality_code(value, column)
+        except _CellError as exc:
+            row.errors.append(RowError(row.line, column, str(exc)))
+            return None
+        if code:
+            return code
+    return None
+
+
+def _check_swapped_coordinates(row: _Row) -> None:
+    latitude, longitude = _nfkc(row.text("latitude")), _nfkc(row.text("longitude"))
+    try:
+        swapped = 122 <= Decimal(latitude) <= 154 and 20 <= Decimal(longitude) <= 46
+    except InvalidOperation:
+        return
+    if swapped:
+        column = row.get("latitude")[1]
+        row.errors[:] = [e for e in row.errors if e.column not in (column, row.get("longitude")[1])]
+        message = f"緯度と経度が入れ替わっているようです（緯度 \"{latitude}\"、経度 \"{longitude}\"）。"
+        row.errors.append(RowError(row.line, column, message))
+
+
+def _address(row: _Row) -> str:
+    address = _one_line(row.text("address"))
+    if not address:
+        parts = ("address_prefecture", "address_city", "address_town", "address_number")
+        address = "".join(_one_line(row.text(p)) for p in parts)
+    for part in (row.text("city_name"), row.text("prefecture_name")):  # older layouts: 住所 without them
+        part = _one_line(part)
+        if address and part and part not in address:
+            address = part + address
+    building = _one_line(row.text("building"))
+    if building and building not in address:
+        address = f"{address} {building}".strip()
+    return address
+
+
+def _hours_note(row: _Row) -> str:
+    lines = [_text(row.text("hours"))]
+    days, start, end = _one_line(row.text("days")), _time(row.text("start")), _time(row.text("end"))
+    if days:
+        lines.append(f"{row.get('days')[1]}: {days}")
+    if start or end:
+        lines.append(f"診療時間: {start}〜{end}")
+    lines.append(_text(row.text("hours_special")))
+    lines.append(_labelled("時間外", row.text("after_hours")))
+    return "\n".join(line for line in lines if line)

@@ -3,12 +3,29 @@
 A query is folded like the stored text (hubapp/common/jptext.py) and cut into bigrams; an
 organisation matches when those bigrams appear consecutively in its index text — a substring test
 that the index answers without reading every row. Abbreviations (「訪看」) add a spelled-out variant.
+
+Shapes that stay fast at 100,000 rows (bench/directory_search.py measures them):
+- SQLite: when the index finds many rows (a common word such as 「薬局」), the page walks the
+  ``(hub_id, kana_key)`` index in reading order and stops after one page, instead of fetching and
+  sorting every hit; for a rare word it starts from the hits.
+- PostgreSQL: a stored ``search_vector`` column (tsvector) carries the GIN index, so a phrase
+  query's recheck reads the stored vector instead of parsing every candidate's text again.
+- Counts stop at :data:`COUNT_CAP` (the list then says 「1,000件以上」).
 """
 
 import sqlalchemy as sa
 
 from hubapp.common import jptext
 from hubapp.directory.models import Organisation
+
+#: Above this many index hits, the SQLite page walks the kana index instead of sorting the hits.
+MANY_HITS = 1000
+#: Counts stop here; the list shows 「1,000件以上」.
+COUNT_CAP = 1000
+
+_SIMPLE = sa.literal_column("'simple'::regconfig")
+#: PostgreSQL only (created by the migration, not a model column): the tsvector of search_bigrams.
+search_vector = sa.literal_column("organisations.search_vector")
 
 
 def _fts5_phrase(folded: str) -> str:
@@ -23,17 +40,36 @@ def _tsquery_phrase(folded: str) -> str:
     return "(" + " <-> ".join(jptext.bigrams(folded)) + ")"
 
 
-def matches(query: str, dialect: str) -> sa.ColumnElement[bool] | None:
-    """A WHERE clause selecting organisations that match ``query``; None when the query has no letters."""
+def _fts5_query(variants: list[str]) -> str:
+    return " OR ".join(_fts5_phrase(v) for v in variants)
+
+
+def _fts5_hits(fts: str) -> sa.TextClause:
+    return sa.text("SELECT rowid FROM directory_search WHERE directory_search MATCH :fts").bindparams(fts=fts)
+
+
+def matches(query: str, dialect: str, session=None) -> sa.ColumnElement[bool] | None:
+    """A WHERE clause selecting organisations that match ``query``; None when the query has no letters.
+
+    On SQLite ``session`` is used to ask the index how many rows match (one cheap statement), to choose
+    the page's shape."""
     variants = jptext.query_variants(query)
     if not variants:
         return None
     if dialect == "postgresql":
-        tsquery = " | ".join(_tsquery_phrase(v) for v in variants)
-        vector = sa.func.to_tsvector(sa.literal_column("'simple'::regconfig"), Organisation.search_bigrams)
-        return vector.op("@@")(sa.func.to_tsquery(sa.literal_column("'simple'::regconfig"), tsquery))
-    fts_query = " OR ".join(_fts5_phrase(v) for v in variants)
-    matched = sa.text("SELECT rowid FROM directory_search WHERE directory_search MATCH :fts").bindparams(
-        fts=fts_query
-    )
-    return Organisation.id.in_(matched.columns(sa.column("rowid", sa.Integer)))
+        tsquery = sa.func.to_tsquery(_SIMPLE, " | ".join(_tsquery_phrase(v) for v in variants))
+        return search_vector.op("@@")(tsquery)
+    fts = _fts5_query(variants)
+    hits = _fts5_hits(fts).columns(sa.column("rowid", sa.Integer))
+    many = False
+    if session is not None:
+        capped = sa.select(sa.func.count()).select_from(
+            sa.text("(SELECT 1 FROM directory_search WHERE directory_search MATCH :fts LIMIT :cap)").bindparams(
+                fts=fts, cap=MANY_HITS + 1
+            )
+        )
+        many = session.scalar(capped) > MANY_HITS
+    # `id + 0` hides the primary key from SQLite's planner, which then reads organisations through the
+    # (hub_id, kana_key) index in page order and checks each row against the hits.
+    column = (Organisation.id + 0) if many else Organisation.id
+    return column.in_(hits)

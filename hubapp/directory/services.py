@@ -64,20 +64,24 @@ def _filtered(hub_id: int, flt: OrganisationFilter) -> sa.Select:
             )
         )
     if flt.query.strip():
-        clause = search.matches(flt.query, db.engine.dialect.name)
+        clause = search.matches(flt.query, db.engine.dialect.name, db.session)
         if clause is not None:
             statement = statement.where(clause)
     return statement
 
 
 def search_organisations(hub_id: int, flt: OrganisationFilter, page: int = 1, per_page: int = PAGE_SIZE):
-    """One page of the hub's organisations matching ``flt``, in 五十音順 (three queries per page)."""
-    statement = (
-        _filtered(hub_id, flt)
-        .options(selectinload(Organisation.functions))
-        .order_by(Organisation.kana_key, Organisation.id)
-    )
-    return db.paginate(statement, page=page, per_page=per_page, error_out=False, max_per_page=200)
+    """One page of the hub's organisations matching ``flt``, in 五十音順.
+
+    A fixed number of statements whatever the size: the page, its functions, a count that stops
+    after :data:`search.COUNT_CAP` (``page.total`` is then ``COUNT_CAP + 1``: show 「1,000件以上」),
+    and with a query on SQLite one look at the index. Pages past the cap are not offered."""
+    filtered = _filtered(hub_id, flt)
+    statement = filtered.options(selectinload(Organisation.functions)).order_by(Organisation.kana_key, Organisation.id)
+    result = db.paginate(statement, page=page, per_page=per_page, error_out=False, max_per_page=200, count=False)
+    capped = filtered.with_only_columns(Organisation.id).order_by(None).limit(search.COUNT_CAP + 1).subquery()
+    result.total = db.session.scalar(sa.select(sa.func.count()).select_from(capped))
+    return result
 
 
 def all_organisations(hub_id: int, flt: OrganisationFilter | None = None) -> list[Organisation]:

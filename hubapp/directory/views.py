@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from hubapp.common.roles import ALL_ROLES, HUB_EDITORS, Role, roles_required
 from hubapp.core.services import today
-from hubapp.directory import services
+from hubapp.directory import search, services
 from hubapp.directory.forms import FunctionForm, OrganisationForm, PersonForm
 from hubapp.directory.models import DirectoryFunction, OrganisationType, Profession
 from hubapp.extensions import db
@@ -54,6 +54,7 @@ def index():
         municipalities=[(m.code, m.name) for m in hub.municipalities],
         functions=services.functions(),
         can_edit=current_user.role in HUB_EDITORS,
+        count_cap=search.COUNT_CAP,
     )
 
 

@@ -170,3 +170,21 @@ def test_exports_download_in_excel_friendly_forms(client, login_as, create_organ
     assert xlsx.data[:2] == b"PK" and "attachment" in xlsx.headers["Content-Disposition"]
     printed = client.get("/directory/print").data.decode()
     assert "髙橋内科医院" in printed and "0478-50-0506" in printed and "令和" in printed
+
+
+def test_counts_stop_at_the_cap_and_say_so(app, client, login_as, hub, monkeypatch):
+    from hubapp.directory import search
+
+    monkeypatch.setattr(search, "COUNT_CAP", 5)
+    monkeypatch.setattr(search, "MANY_HITS", 3)  # also takes the SQLite index-order shape
+    with app.app_context():
+        for n in range(8):
+            services.save_organisation(
+                hub.id, {"type": T.PHARMACY, "name": f"薬局{n}", "name_kana": f"ヤッキョク{n}"}, []
+            )
+        db.session.commit()
+    login_as("member")
+    page = client.get("/directory/?q=薬局").data.decode()
+    assert "5件以上" in page and page.count('class="org-card"') == 8
+    positions = [page.index(f">薬局{n}<") for n in range(8)]
+    assert positions == sorted(positions)  # still in kana order

@@ -211,6 +211,13 @@ class Organisation(TimestampMixin, db.Model):
     def is_archived(self) -> bool:
         return self.archived_at is not None
 
+    @property
+    def source_label(self) -> str:
+        """出典 for people: 手入力, or the file it was imported from."""
+        if self.source.startswith("import:"):
+            return str(_l("取り込み（%(file)s）", file=self.source.removeprefix("import:")))
+        return str(_l("手入力"))
+
     def refresh_search(self) -> None:
         self.kana_key = jptext.kana_key(self.name_kana, self.name)
         self.search_bigrams = jptext.index_text(

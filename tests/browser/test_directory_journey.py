@@ -47,6 +47,7 @@ def test_member_finds_a_visiting_nurse_station_by_its_reading(page, create_user,
     assert phone.get_attribute("href") == "tel:0478-50-1502" and phone.is_visible()
     fax = page.locator(".contact--fax")
     assert "0478-50-1503" in fax.inner_text() and fax.is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     page.screenshot(path=artifacts / "directory-detail-phone.png", full_page=True)
 
 

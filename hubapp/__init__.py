@@ -44,8 +44,13 @@ def register_blueprints(app: Flask) -> None:
     from hubapp.directory import transfer  # noqa: F401  (import and export routes on the directory blueprint)
     from hubapp.directory.views import bp as directory_bp
     from hubapp.hubs.views import bp as hubs_bp
+    from hubapp.meetings import (
+        calendar_views,  # noqa: F401  (.ics and subscription feeds on the meetings blueprint)
+        document_views,  # noqa: F401  (minutes and handouts on the meetings blueprint)
+    )
+    from hubapp.meetings.views import bp as meetings_bp
 
-    for bp in (core_bp, auth_bp, hubs_bp, directory_bp, audit_bp):
+    for bp in (core_bp, auth_bp, hubs_bp, directory_bp, meetings_bp, audit_bp):
         app.register_blueprint(bp)
 
 

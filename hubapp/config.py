@@ -45,6 +45,23 @@ class Defaults:
 
     #: 地域資源: rows not confirmed for this many days are listed for re-confirmation.
     DIRECTORY_STALE_DAYS = 365
+    #: 年度 targets shown on the meetings page (program A item 1: ≥4 multi-disciplinary gatherings).
+    MEETING_TARGETS = (
+        {
+            "label": "多職種連携会議",
+            "kinds": ("multidisciplinary", "admin_managers", "case_conference", "disaster"),
+            "count": 4,
+        },
+    )
+    #: Largest meeting document (minutes, handouts) accepted.
+    MEETING_UPLOAD_MAX_BYTES = 20 * 1024 * 1024
+    #: SMTP for invitations; without a host, messages are written to instance/outbox/ instead.
+    MAIL_SERVER: str | None = None
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_SENDER = "hubapp@localhost"
     #: Largest directory file an import accepts.
     DIRECTORY_IMPORT_MAX_BYTES = 20 * 1024 * 1024
 
@@ -58,6 +75,11 @@ def load_config(app: Flask, test_config: dict | None) -> None:
     else:
         app.config.from_mapping(test_config)
     app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app)
+    if app.config.get("MAX_CONTENT_LENGTH") is None:
+        # Refuse oversized requests before Werkzeug spools them to disk: the largest upload plus forms.
+        app.config["MAX_CONTENT_LENGTH"] = (
+            max(app.config["MEETING_UPLOAD_MAX_BYTES"], app.config["DIRECTORY_IMPORT_MAX_BYTES"]) + 2**20
+        )
     app.config["SECRET_KEY"] = secret_key(app)
 
 

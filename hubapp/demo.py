@@ -106,8 +106,9 @@ def seed_users(ctx: DemoContext) -> None:
 #: Each domain adds its seeding step here; they run in this order in one transaction.
 def _steps() -> list[Callable[[DemoContext], None]]:
     from hubapp.directory import demo as directory_demo
+    from hubapp.meetings import demo as meetings_demo
 
-    return [seed_hubs, seed_users, directory_demo.seed]
+    return [seed_hubs, seed_users, directory_demo.seed, meetings_demo.seed]
 
 
 def demo_password() -> str:

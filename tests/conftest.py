@@ -293,3 +293,48 @@ def count_queries(app):
             sa.event.remove(engine, "before_cursor_execute", before)
 
     return counting
+
+
+@pytest.fixture
+def create_meeting(app, hub):
+    """``create_meeting(title, day=date(...), kind=..., hub_id=...)`` through the real service."""
+    from datetime import time
+
+    from hubapp.meetings import services as meetings
+    from hubapp.meetings.models import MeetingKind
+
+    def make(
+        title: str = "多職種連携会議",
+        *,
+        day: date,
+        start=time(18, 30),
+        end=time(20, 0),
+        kind=None,
+        hub_id: int | None = None,
+        topics=(),
+        scenes=(),
+        **values,
+    ):
+        with app.app_context():
+            meeting, _changed = meetings.save_meeting(
+                hub_id or hub.id,
+                {
+                    "kind": kind or MeetingKind.MULTIDISCIPLINARY,
+                    "title": title,
+                    "starts_at": meetings.jst_datetime(day, start),
+                    "ends_at": meetings.jst_datetime(day, end),
+                    "place": values.pop("place", "香取市役所 会議室"),
+                    "online_url": "",
+                    "agenda": "",
+                    "summary": "",
+                    "organizer_name": "",
+                    "organizer_email": "",
+                    **values,
+                },
+                list(topics),
+                list(scenes),
+            )
+            db.session.commit()
+            return detached(meeting)
+
+    return make

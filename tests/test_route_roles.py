@@ -20,6 +20,30 @@ def sample_arguments(hub) -> dict:
 
     organisation = directory.save_organisation(hub.id, {"type": OrganisationType.CLINIC, "name": "歩く診療所"}, [])
     person = directory.save_person(hub.id, {"name": "歩く 人", "profession": Profession.NURSE})
+    from datetime import date, time
+
+    from hubapp.meetings import services as meetings
+    from hubapp.meetings.models import MeetingKind
+
+    day = date(2026, 9, 1)
+    meeting, _ = meetings.save_meeting(
+        hub.id,
+        {
+            "kind": MeetingKind.MULTIDISCIPLINARY,
+            "title": "歩く会議",
+            "starts_at": meetings.jst_datetime(day, time(18)),
+            "ends_at": meetings.jst_datetime(day, time(19)),
+        },
+        [],
+        [],
+    )
+    issue = meetings.create_issue(hub.id, meeting, "歩く課題", "", "", None, 2026)
+    from hubapp.meetings import feeds
+
+    feed, token = feeds.create_feed(hub.id, None, "歩くフィード")
+    from hubapp.meetings import documents
+
+    document = documents.store(meeting, "minutes", "歩く資料.pdf", b"%PDF-1.4\n%%EOF\n", None)
     db.session.commit()
     return {
         "hub_id": hub.id,
@@ -28,6 +52,11 @@ def sample_arguments(hub) -> dict:
         "organisation_id": organisation.id,
         "person_id": person.id,
         "function_id": directory.functions()[0].id,
+        "meeting_id": meeting.id,
+        "issue_id": issue.id,
+        "feed_id": feed.id,
+        "document_id": document.id,
+        "token": token,
     }
 
 

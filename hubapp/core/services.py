@@ -27,6 +27,7 @@ class NavItem:
 #: entry follows the roles its view declares, so the menu never offers a page that answers 403.
 NAVIGATION = (
     NavItem("core.dashboard", _l("ダッシュボード")),
+    NavItem("meetings.index", _l("会議・研修")),
     NavItem("directory.index", _l("地域資源")),
     NavItem("hubs.index", _l("拠点・圏域")),
     NavItem("audit.index", _l("監査ログ")),

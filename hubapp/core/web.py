@@ -65,6 +65,11 @@ def month_day_filter(value: date, weekday: bool = False) -> str:
     return format_month_day(value, weekday=weekday)
 
 
+def time_jst_filter(value: datetime | None) -> str:
+    """The wall-clock time in Japan: 14:00."""
+    return "" if value is None else value.astimezone(services.JST).strftime("%H:%M")
+
+
 def datetime_filter(value: datetime | None) -> str:
     """A UTC timestamp shown in Japan time: 2026/11/23 09:05."""
     if value is None:
@@ -87,5 +92,6 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(wareki_filter, "wareki")
     app.add_template_filter(month_day_filter, "month_day")
     app.add_template_filter(datetime_filter, "datetime")
+    app.add_template_filter(time_jst_filter, "time_jst")
     app.add_template_filter(fiscal_year_filter, "fiscal_year")
     app.context_processor(inject_layout)

@@ -1,0 +1,98 @@
+"""Calendar routes on the meetings blueprint: a meeting's .ics download, the hub's subscription feeds
+(made and revoked by the hub's editors) and the feed itself, read by calendars with its secret token.
+
+Registered by importing this module before the blueprint is registered (``register_blueprints``).
+"""
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from hubapp.common.roles import ALL_ROLES, HUB_EDITORS, public, roles_required
+from hubapp.extensions import db
+from hubapp.meetings import feeds, ical
+from hubapp.meetings.views import _hub, _meeting_or_404, bp
+
+ICS_MIMETYPE = "text/calendar; charset=utf-8"
+#: Calendars poll; five minutes of private caching spares the database without delaying changes much.
+FEED_CACHE_CONTROL = "private, max-age=300"
+LABEL_MAX = 120
+
+
+def _ics_response(data: bytes, filename: str | None = None) -> Response:
+    response = Response(data, content_type=ICS_MIMETYPE)
+    if filename:
+        response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def feed_name(hub_name: str) -> str:
+    """The calendar's name in the subscriber's list (Japanese, like the events in it)."""
+    return f"{hub_name} 会議・研修"
+
+
+@bp.route("/<int:meeting_id>.ics")
+@roles_required(*ALL_ROLES)
+def ics(meeting_id: int):
+    """The meeting for one's own calendar: PUBLISH, without the attendees' names and addresses."""
+    meeting = _meeting_or_404(meeting_id)
+    return _ics_response(ical.meeting_calendar(meeting, "PUBLISH"), f"meeting-{meeting.id}.ics")
+
+
+@bp.route("/feeds", methods=["GET", "POST"], endpoint="feeds")
+@roles_required(*HUB_EDITORS)
+def feeds_page():
+    """The hub's active feeds; POST makes one and shows its URL this once."""
+    hub = _hub()
+    new_url = None
+    if request.method == "POST":
+        label = (request.form.get("label") or "").strip()
+        if len(label) > LABEL_MAX:
+            flash(_("名前は%(n)d文字以内で入力してください。", n=LABEL_MAX), "error")
+        else:
+            feed, token = feeds.create_feed(hub.id, current_user.id, label)
+            db.session.commit()
+            new_url = url_for("meetings.feed", token=token, _external=True)
+    response = Response(
+        render_template(
+            "meetings/feeds.html", feeds=feeds.active_feeds(hub.id), new_url=new_url,
+            new_webcal_url=new_url and "webcal://" + new_url.split("://", 1)[1], label_max=LABEL_MAX,
+        )
+    )
+    # The URL is shown once: nothing may keep a copy of the page.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/feeds/<int:feed_id>/revoke", methods=["POST"])
+@roles_required(*HUB_EDITORS)
+def feed_revoke(feed_id: int):
+    feed = feeds.get_feed(_hub().id, feed_id)
+    if feed is None:
+        abort(404)
+    feeds.revoke(feed)
+    db.session.commit()
+    flash(_("購読URLを無効にしました。このURLのカレンダーは更新されなくなります。"), "info")
+    return redirect(url_for("meetings.feeds"))
+
+
+@bp.route("/feed/<token>.ics")
+@public
+def feed(token: str):
+    """The hub's meetings for subscribed calendars; 404 for an unknown or revoked token."""
+    from hubapp.hubs.models import Hub
+
+    found = feeds.feed_for_token(token)
+    if found is None:
+        abort(404)
+    hub = db.session.get(Hub, found.hub_id)
+    if hub is None:
+        abort(404)
+    data = ical.feed_calendar(feeds.feed_meetings(hub.id), feed_name(hub.name))
+    db.session.commit()  # last_used_at
+    response = _ics_response(data, "meetings.ics")
+    response.headers["Content-Disposition"] = 'inline; filename="meetings.ics"'
+    response.headers["Cache-Control"] = FEED_CACHE_CONTROL
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response

@@ -1,0 +1,504 @@
+"""Meeting rules: planning a 年度 against its targets, invitations, attendance as of the day, head counts,
+surveys, issues and countermeasures, and the 年度's attendance by profession.
+
+Per-年度 questions run as a fixed number of aggregate queries (``fiscal_year`` is a column), so the
+年度 page and, later, the compliance view cost the same at 10 and at 500 meetings.
+"""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
+
+from hubapp.common.jpcalendar import FiscalYear
+from hubapp.core.services import JST
+from hubapp.db import utcnow
+from hubapp.directory.models import Organisation, Person, Profession
+from hubapp.extensions import db
+from hubapp.meetings.models import (
+    AttendanceStatus,
+    Countermeasure,
+    IssueStatus,
+    Meeting,
+    MeetingIssue,
+    MeetingKind,
+    MeetingScene,
+    MeetingTopic,
+    Participant,
+    Scene,
+    Topic,
+)
+
+
+class MeetingError(ValueError):
+    def __init__(self, message, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+
+@dataclass(frozen=True)
+class Target:
+    """A 年度 target: at least ``count`` meetings of these kinds (program A item 1: 4 a year)."""
+
+    label: str
+    kinds: frozenset[MeetingKind]
+    count: int
+
+
+def targets_from_config(config: dict) -> list[Target]:
+    return [
+        Target(str(t["label"]), frozenset(MeetingKind(k) for k in t["kinds"]), int(t["count"]))
+        for t in config["MEETING_TARGETS"]
+    ]
+
+
+def jst_datetime(day: date, at: time) -> datetime:
+    """A date and wall-clock time in Japan as an aware datetime (stored in UTC)."""
+    return datetime.combine(day, at, tzinfo=JST)
+
+
+MEETING_FIELDS = (
+    "kind",
+    "title",
+    "starts_at",
+    "ends_at",
+    "place",
+    "online_url",
+    "agenda",
+    "summary",
+    "organizer_name",
+    "organizer_email",
+)
+#: Changes to these are sent to invitees (iCalendar SEQUENCE bumped).
+SCHEDULE_FIELDS = ("title", "starts_at", "ends_at", "place", "online_url")
+
+
+def save_meeting(
+    hub_id: int, values: dict, topics: list[Topic], scenes: list[Scene], meeting: Meeting | None = None
+) -> tuple[Meeting, bool]:
+    """Create or change a meeting. Returns (meeting, whether invitees must be told of the change)."""
+    unknown = set(values) - set(MEETING_FIELDS)
+    if unknown:
+        raise TypeError(f"save_meeting: unknown fields {sorted(unknown)}")
+    if values["ends_at"] < values["starts_at"]:
+        raise MeetingError(_l("終了時刻は開始時刻より後にしてください。"), "ends_at")
+    if meeting is not None and meeting.is_cancelled:
+        raise MeetingError(_l("中止した会議は変更できません。"), "title")
+    changed = meeting is not None and any(
+        getattr(meeting, name) != values[name] for name in SCHEDULE_FIELDS if name in values
+    )
+    if meeting is None:
+        meeting = Meeting(hub_id=hub_id)
+        db.session.add(meeting)
+    for key, value in values.items():
+        setattr(meeting, key, value)
+    meeting.topics = [MeetingTopic(topic=t) for t in sorted(set(topics))]
+    meeting.scenes = [MeetingScene(scene=s) for s in sorted(set(scenes))]
+    if changed:
+        meeting.ical_sequence += 1
+    db.session.flush()
+    return meeting, changed
+
+
+def cancel_meeting(meeting: Meeting) -> None:
+    meeting.cancelled_at = utcnow()
+    meeting.ical_sequence += 1
+    db.session.flush()
+
+
+def get_meeting(hub_id: int, meeting_id: int) -> Meeting | None:
+    statement = (
+        sa.select(Meeting)
+        .where(Meeting.id == meeting_id, Meeting.hub_id == hub_id)
+        .options(
+            selectinload(Meeting.topics),
+            selectinload(Meeting.scenes),
+            selectinload(Meeting.participants),
+            selectinload(Meeting.documents),
+        )
+    )
+    return db.session.scalars(statement).first()
+
+
+# --- invitations and attendance ---------------------------------------------------------------------
+
+
+def _snapshot(participant: Participant, person: Person) -> None:
+    """Copy the person's name, profession and affiliation as they are today."""
+    organisation = person.organisation
+    participant.name = person.name
+    participant.name_kana = person.name_kana
+    participant.sort_key = person.kana_key or person.name
+    participant.profession = person.profession
+    participant.organisation_id = organisation.id if organisation else None
+    participant.organisation_name = organisation.name if organisation else ""
+    participant.organisation_type = organisation.type.value if organisation else ""
+    participant.municipality_code = organisation.municipality_code if organisation else None
+    participant.is_manager = person.is_manager
+    participant.is_admin_officer = person.is_admin_officer
+    participant.email = person.email
+
+
+def people_to_invite(
+    hub_id: int, person_ids: list[int], organisation_ids: list[int], professions: list[Profession]
+) -> list[Person]:
+    """The hub's current people chosen by person, by organisation and by profession (one query)."""
+    conditions = []
+    if person_ids:
+        conditions.append(Person.id.in_(person_ids))
+    if organisation_ids:
+        conditions.append(Person.organisation_id.in_(organisation_ids))
+    if professions:
+        conditions.append(Person.profession.in_(professions))
+    if not conditions:
+        return []
+    statement = (
+        sa.select(Person)
+        .where(Person.hub_id == hub_id, Person.archived_at.is_(None), sa.or_(*conditions))
+        .options(selectinload(Person.organisation))
+        .order_by(Person.kana_key, Person.id)
+    )
+    return list(db.session.scalars(statement))
+
+
+def invite(meeting: Meeting, people: list[Person]) -> list[Participant]:
+    """Add people to the meeting (each once). Returns the new invitees (to be sent the invitation)."""
+    if meeting.is_cancelled:
+        raise MeetingError(_l("中止した会議には招待できません。"))
+    already = {p.person_id for p in meeting.participants if p.person_id}
+    added = []
+    for person in people:
+        if person.id in already:
+            continue
+        participant = Participant(
+            hub_id=meeting.hub_id, person_id=person.id, status=AttendanceStatus.INVITED, invited_at=utcnow()
+        )
+        _snapshot(participant, person)
+        meeting.participants.append(participant)
+        added.append(participant)
+        already.add(person.id)
+    db.session.flush()
+    return added
+
+
+def mark_attendance(meeting: Meeting, participant: Participant, status: AttendanceStatus, proxy_name: str = "") -> None:
+    """Record present / absent / 代理出席. The snapshot is taken again now, on the day, from the directory."""
+    if participant.meeting_id != meeting.id:
+        raise MeetingError(_l("この会議の参加者ではありません。"))
+    participant.status = status
+    participant.proxy_name = proxy_name.strip() if status is AttendanceStatus.PROXY else ""
+    if participant.person_id is not None:
+        person = db.session.get(Person, participant.person_id)
+        if person is not None:
+            _snapshot(participant, person)
+    db.session.flush()
+
+
+def add_walk_in(meeting: Meeting, name: str, profession: Profession, organisation_name: str) -> Participant:
+    """Someone who came without being in the directory: recorded as written."""
+    if not name.strip():
+        raise MeetingError(_l("氏名を入力してください。"), "name")
+    participant = Participant(
+        hub_id=meeting.hub_id,
+        status=AttendanceStatus.PRESENT,
+        is_walk_in=True,
+        name=name.strip(),
+        sort_key=name.strip(),
+        profession=profession,
+        organisation_name=organisation_name.strip(),
+    )
+    meeting.participants.append(participant)
+    db.session.flush()
+    return participant
+
+
+def link_walk_in(participant: Participant, person: Person) -> None:
+    """Tie a walk-in to the directory person it turned out to be; what was recorded that day stays."""
+    if participant.hub_id != person.hub_id:
+        raise MeetingError(_l("別の拠点の関係者には結び付けられません。"))
+    participant.person_id = person.id
+    db.session.flush()
+
+
+def set_headcounts(meeting: Meeting, residents: int | None, families: int | None, professionals: int | None) -> None:
+    for value in (residents, families, professionals):
+        if value is not None and value < 0:
+            raise MeetingError(_l("人数は0以上で入力してください。"))
+    meeting.headcount_residents, meeting.headcount_families = residents, families
+    meeting.headcount_professionals = professionals
+    db.session.flush()
+
+
+def set_survey(meeting: Meeting, responses, satisfied, neutral, dissatisfied, comments: str) -> None:
+    counts = [c for c in (satisfied, neutral, dissatisfied) if c is not None]
+    if any(c < 0 for c in counts) or (responses is not None and responses < 0):
+        raise MeetingError(_l("人数は0以上で入力してください。"))
+    if responses is not None and sum(counts) > responses:
+        raise MeetingError(_l("満足度の合計が回答数を超えています。"), "survey_responses")
+    meeting.survey_responses, meeting.survey_satisfied = responses, satisfied
+    meeting.survey_neutral, meeting.survey_dissatisfied = neutral, dissatisfied
+    meeting.survey_comments = comments.strip()
+    db.session.flush()
+
+
+# --- the 年度 -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class MeetingRow:
+    meeting: Meeting
+    invited: int = 0
+    attended: int = 0
+    headcount: int = 0
+    has_officer_and_manager: bool = False
+
+
+@dataclass
+class TargetProgress:
+    target: Target
+    held: int
+    planned: int
+    fiscal_year: FiscalYear
+
+    @property
+    def remaining(self) -> int:
+        return max(0, self.target.count - self.held)
+
+    @property
+    def met(self) -> bool:
+        return self.held >= self.target.count
+
+    @property
+    def on_track(self) -> bool:
+        """Held plus planned reach the target."""
+        return self.held + self.planned >= self.target.count
+
+
+@dataclass
+class YearOverview:
+    fiscal_year: FiscalYear
+    rows: list[MeetingRow]
+    progress: list[TargetProgress]
+    #: meetings held with both an administrative officer and a manager present (program A item 1)
+    officer_and_manager_meetings: int = 0
+
+
+def year_overview(hub_id: int, fy: FiscalYear, now: datetime, targets: list[Target]) -> YearOverview:
+    """The 年度's meetings with attendance figures and target progress: three queries."""
+    meetings = list(
+        db.session.scalars(
+            sa.select(Meeting)
+            .where(Meeting.hub_id == hub_id, Meeting.fiscal_year == fy.year)
+            .options(selectinload(Meeting.topics))
+            .order_by(Meeting.starts_at, Meeting.id)
+        )
+    )
+    attended = sa.case((Participant.status.in_([AttendanceStatus.PRESENT, AttendanceStatus.PROXY]), 1), else_=0)
+    figures = db.session.execute(
+        sa.select(
+            Participant.meeting_id,
+            sa.func.count(Participant.id).filter(Participant.is_walk_in.is_(False)),
+            sa.func.sum(attended),
+            sa.func.max(sa.case((Participant.is_admin_officer.is_(True), attended), else_=0)),
+            sa.func.max(sa.case((Participant.is_manager.is_(True), attended), else_=0)),
+        )
+        .join(Meeting, Meeting.id == Participant.meeting_id)
+        .where(Meeting.hub_id == hub_id, Meeting.fiscal_year == fy.year)
+        .group_by(Participant.meeting_id)
+    )
+    by_meeting = {row[0]: row[1:] for row in figures}
+    rows = []
+    for meeting in meetings:
+        invited, came, officer, manager = by_meeting.get(meeting.id, (0, 0, 0, 0))
+        headcount = sum(
+            h or 0 for h in (meeting.headcount_residents, meeting.headcount_families, meeting.headcount_professionals)
+        )
+        rows.append(MeetingRow(meeting, invited or 0, int(came or 0), headcount, bool(officer and manager)))
+    progress = []
+    for target in targets:
+        live = [r.meeting for r in rows if r.meeting.kind in target.kinds and not r.meeting.is_cancelled]
+        held = sum(1 for m in live if m.starts_at <= now)
+        progress.append(TargetProgress(target, held, len(live) - held, fy))
+    officer_and_manager = sum(1 for r in rows if r.has_officer_and_manager and r.meeting.is_held(now))
+    return YearOverview(fy, rows, progress, officer_and_manager)
+
+
+@dataclass
+class AttendanceMatrix:
+    """Who came in the 年度, by profession × meeting, and who was represented."""
+
+    meetings: list[Meeting]
+    professions: list[Profession]
+    #: (profession, meeting id) -> attendees
+    counts: dict[tuple[Profession, int], int]
+    totals: dict[Profession, int]
+    organisations: list[tuple[str, int]] = field(default_factory=list)
+    municipalities: list[tuple[str, int]] = field(default_factory=list)
+    never_came: list[Profession] = field(default_factory=list)
+
+
+def attendance_matrix(hub_id: int, fy: FiscalYear, municipality_names: dict[str, str]) -> AttendanceMatrix:
+    """Attendance by 職種 for every held meeting of the 年度: three queries whatever the size."""
+    meetings = list(
+        db.session.scalars(
+            sa.select(Meeting)
+            .where(Meeting.hub_id == hub_id, Meeting.fiscal_year == fy.year, Meeting.cancelled_at.is_(None))
+            .order_by(Meeting.starts_at, Meeting.id)
+        )
+    )
+    came = Participant.status.in_([AttendanceStatus.PRESENT, AttendanceStatus.PROXY])
+    in_year = sa.and_(
+        Meeting.id == Participant.meeting_id,
+        Meeting.hub_id == hub_id,
+        Meeting.fiscal_year == fy.year,
+        Meeting.cancelled_at.is_(None),
+        came,
+    )
+    counts: dict[tuple[Profession, int], int] = {}
+    totals: Counter = Counter()
+    for profession, meeting_id, number in db.session.execute(
+        sa.select(Participant.profession, Participant.meeting_id, sa.func.count())
+        .join(Meeting, in_year)
+        .group_by(Participant.profession, Participant.meeting_id)
+    ):
+        counts[(profession, meeting_id)] = number
+        totals[profession] += number
+    organisations: Counter = Counter()
+    municipalities: Counter = Counter()
+    for org_name, municipality, number in db.session.execute(
+        sa.select(Participant.organisation_name, Participant.municipality_code, sa.func.count())
+        .join(Meeting, in_year)
+        .group_by(Participant.organisation_name, Participant.municipality_code)
+    ):
+        if org_name:
+            organisations[org_name] += number
+        if municipality:
+            municipalities[municipality_names.get(municipality, municipality)] += number
+    professions = [p for p in Profession if totals[p]]
+    never = [p for p in Profession if not totals[p] and p is not Profession.OTHER]
+    return AttendanceMatrix(
+        meetings, professions, counts, dict(totals), organisations.most_common(), municipalities.most_common(), never
+    )
+
+
+# --- issues and countermeasures ----------------------------------------------------------------------
+
+
+def create_issue(
+    hub_id: int,
+    meeting: Meeting | None,
+    title: str,
+    description: str,
+    owner: str,
+    due_on: date | None,
+    fiscal_year: int,
+) -> MeetingIssue:
+    if not title.strip():
+        raise MeetingError(_l("課題を入力してください。"), "title")
+    issue = MeetingIssue(
+        hub_id=hub_id,
+        raised_at_meeting_id=meeting.id if meeting else None,
+        title=title.strip(),
+        description=description.strip(),
+        owner=owner.strip(),
+        due_on=due_on,
+        fiscal_year=fiscal_year,
+    )
+    db.session.add(issue)
+    db.session.flush()
+    return issue
+
+
+def add_countermeasure(
+    issue: MeetingIssue, meeting: Meeting | None, description: str, owner: str, due_on: date | None
+) -> Countermeasure:
+    if not description.strip():
+        raise MeetingError(_l("対応策を入力してください。"), "description")
+    measure = Countermeasure(
+        issue=issue,
+        hub_id=issue.hub_id,
+        meeting_id=meeting.id if meeting else None,
+        description=description.strip(),
+        owner=owner.strip(),
+        due_on=due_on,
+    )
+    db.session.add(measure)
+    if issue.status is IssueStatus.OPEN:
+        issue.status = IssueStatus.IN_PROGRESS
+    db.session.flush()
+    return measure
+
+
+def set_issue_status(issue: MeetingIssue, status: IssueStatus, today: date) -> None:
+    issue.status = status
+    issue.closed_on = today if status is IssueStatus.CLOSED else None
+    db.session.flush()
+
+
+def issues(hub_id: int, include_closed: bool = False) -> list[MeetingIssue]:
+    """The hub's issues, open first, with where each was raised and its countermeasures (three queries)."""
+    statement = (
+        sa.select(MeetingIssue)
+        .where(MeetingIssue.hub_id == hub_id)
+        .options(selectinload(MeetingIssue.raised_at), selectinload(MeetingIssue.countermeasures))
+        .order_by(
+            MeetingIssue.status == IssueStatus.CLOSED,
+            MeetingIssue.due_on.is_(None),
+            MeetingIssue.due_on,
+            MeetingIssue.id,
+        )
+    )
+    if not include_closed:
+        statement = statement.where(MeetingIssue.status != IssueStatus.CLOSED)
+    return list(db.session.scalars(statement))
+
+
+def get_issue(hub_id: int, issue_id: int) -> MeetingIssue | None:
+    statement = (
+        sa.select(MeetingIssue)
+        .where(MeetingIssue.id == issue_id, MeetingIssue.hub_id == hub_id)
+        .options(selectinload(MeetingIssue.countermeasures).selectinload(Countermeasure.meeting))
+    )
+    return db.session.scalars(statement).first()
+
+
+def meeting_issues(hub_id: int, meeting_id: int) -> list[MeetingIssue]:
+    """Issues raised at this meeting, or discussed there through a countermeasure."""
+    discussed = sa.select(Countermeasure.issue_id).where(Countermeasure.meeting_id == meeting_id)
+    statement = (
+        sa.select(MeetingIssue)
+        .where(
+            MeetingIssue.hub_id == hub_id,
+            sa.or_(MeetingIssue.raised_at_meeting_id == meeting_id, MeetingIssue.id.in_(discussed)),
+        )
+        .options(selectinload(MeetingIssue.countermeasures))
+        .order_by(MeetingIssue.id)
+    )
+    return list(db.session.scalars(statement))
+
+
+def organisations_for_invitation(hub_id: int) -> list[tuple[int, str]]:
+    rows = db.session.execute(
+        sa.select(Organisation.id, Organisation.name)
+        .where(Organisation.hub_id == hub_id, Organisation.archived_at.is_(None))
+        .where(sa.exists().where(Person.organisation_id == Organisation.id, Person.archived_at.is_(None)))
+        .order_by(Organisation.kana_key)
+    )
+    return [(r.id, r.name) for r in rows]
+
+
+def people_for_invitation(hub_id: int) -> list[tuple[int, str]]:
+    rows = db.session.execute(
+        sa.select(Person.id, Person.name, Organisation.name)
+        .outerjoin(Organisation, Organisation.id == Person.organisation_id)
+        .where(Person.hub_id == hub_id, Person.archived_at.is_(None))
+        .order_by(Person.kana_key)
+    )
+    return [(pid, f"{name}（{org}）" if org else name) for pid, name, org in rows]

@@ -1,0 +1,343 @@
+"""Meeting pages under /meetings/: the 年度, a meeting, invitations, attendance, issues."""
+
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from hubapp.common.jpcalendar import FiscalYear
+from hubapp.common.roles import ALL_ROLES, HUB_EDITORS, roles_required
+from hubapp.core.services import JST, today
+from hubapp.db import utcnow
+from hubapp.directory.models import Profession
+from hubapp.extensions import db
+from hubapp.meetings import notify, services
+from hubapp.meetings.forms import (
+    CountermeasureForm,
+    HeadcountForm,
+    InviteForm,
+    IssueForm,
+    IssueStatusForm,
+    MeetingForm,
+    SurveyForm,
+    WalkInForm,
+)
+from hubapp.meetings.models import AttendanceStatus, IssueStatus, MeetingKind, Scene, Topic
+
+bp = Blueprint("meetings", __name__, url_prefix="/meetings")
+
+
+def _hub():
+    if g.hub is None:
+        abort(404)
+    return g.hub
+
+
+def _meeting_or_404(meeting_id: int):
+    meeting = services.get_meeting(_hub().id, meeting_id)
+    if meeting is None:
+        abort(404)
+    return meeting
+
+
+def _fiscal_year() -> FiscalYear:
+    year = request.args.get("fy", type=int)
+    return FiscalYear(year) if year and 2000 <= year <= 2100 else FiscalYear.of(today())
+
+
+@bp.route("/")
+@roles_required(*ALL_ROLES)
+def index():
+    fy = _fiscal_year()
+    overview = services.year_overview(_hub().id, fy, utcnow(), services.targets_from_config(current_app.config))
+    return render_template(
+        "meetings/index.html", overview=overview, fy=fy, now=utcnow(), can_edit=current_user.role in HUB_EDITORS
+    )
+
+
+@bp.route("/year")
+@roles_required(*ALL_ROLES)
+def year():
+    fy = _fiscal_year()
+    hub = _hub()
+    names = {m.code: m.name for m in hub.municipalities}
+    matrix = services.attendance_matrix(hub.id, fy, names)
+    overview = services.year_overview(hub.id, fy, utcnow(), services.targets_from_config(current_app.config))
+    return render_template("meetings/year.html", matrix=matrix, overview=overview, fy=fy)
+
+
+def _meeting_form(meeting=None) -> MeetingForm:
+    form = MeetingForm(obj=meeting)
+    form.fill_choices()
+    if request.method == "GET":
+        if meeting is not None:
+            start, end = meeting.starts_at.astimezone(JST), meeting.ends_at.astimezone(JST)
+            form.kind.data = meeting.kind.value
+            form.day.data, form.start_time.data, form.end_time.data = start.date(), start.time(), end.time()
+            form.topics.data = [t.value for t in meeting.topic_values]
+            form.scenes.data = [s.value for s in meeting.scene_values]
+        else:
+            form.organizer_name.data = g.hub.name
+    return form
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@bp.route("/<int:meeting_id>/edit", methods=["GET", "POST"])
+@roles_required(*HUB_EDITORS)
+def edit(meeting_id: int | None = None):
+    hub = _hub()
+    meeting = _meeting_or_404(meeting_id) if meeting_id else None
+    form = _meeting_form(meeting)
+    if form.validate_on_submit():
+        values = {
+            "kind": MeetingKind(form.kind.data),
+            "title": form.title.data.strip(),
+            "starts_at": services.jst_datetime(form.day.data, form.start_time.data),
+            "ends_at": services.jst_datetime(form.day.data, form.end_time.data),
+            "place": (form.place.data or "").strip(),
+            "online_url": (form.online_url.data or "").strip(),
+            "agenda": (form.agenda.data or "").strip(),
+            "summary": (form.summary.data or "").strip(),
+            "organizer_name": (form.organizer_name.data or "").strip(),
+            "organizer_email": (form.organizer_email.data or "").strip(),
+        }
+        try:
+            saved, changed = services.save_meeting(
+                hub.id,
+                values,
+                [Topic(t) for t in form.topics.data or []],
+                [Scene(s) for s in form.scenes.data or []],
+                meeting,
+            )
+        except services.MeetingError as error:
+            db.session.rollback()
+            getattr(form, "end_time" if error.field == "ends_at" else (error.field or "title")).errors.append(
+                str(error)
+            )
+        else:
+            sent = notify.send_update(saved) if changed else 0
+            db.session.commit()
+            flash(
+                _("会議を保存しました。") + (_("（招待者%(n)d人に変更を送りました）", n=sent) if sent else ""),
+                "success",
+            )
+            return redirect(url_for("meetings.detail", meeting_id=saved.id))
+    return render_template("meetings/edit.html", form=form, meeting=meeting)
+
+
+@bp.route("/<int:meeting_id>")
+@roles_required(*ALL_ROLES)
+def detail(meeting_id: int):
+    from hubapp.meetings.document_views import DocumentForm  # that module builds on this one
+
+    meeting = _meeting_or_404(meeting_id)
+    return render_template(
+        "meetings/detail.html",
+        meeting=meeting,
+        is_held=meeting.is_held(utcnow()),
+        issues=services.meeting_issues(meeting.hub_id, meeting.id),
+        can_edit=current_user.role in HUB_EDITORS,
+        counts=_attendance_counts(meeting),
+        S=AttendanceStatus,
+        document_form=DocumentForm(),
+    )
+
+
+def _attendance_counts(meeting) -> dict:
+    counts = {status: 0 for status in AttendanceStatus}
+    for participant in meeting.participants:
+        counts[participant.status] += 1
+    return counts
+
+
+@bp.route("/<int:meeting_id>/cancel", methods=["POST"])
+@roles_required(*HUB_EDITORS)
+def cancel(meeting_id: int):
+    meeting = _meeting_or_404(meeting_id)
+    if not meeting.is_cancelled:
+        services.cancel_meeting(meeting)
+        sent = notify.send_cancellation(meeting)
+        db.session.commit()
+        flash(_("会議を中止にしました（招待者%(n)d人に中止を送りました）。", n=sent), "info")
+    return redirect(url_for("meetings.detail", meeting_id=meeting.id))
+
+
+@bp.route("/<int:meeting_id>/invite", methods=["GET", "POST"])
+@roles_required(*HUB_EDITORS)
+def invite(meeting_id: int):
+    meeting = _meeting_or_404(meeting_id)
+    form = InviteForm()
+    form.fill_choices(
+        services.people_for_invitation(meeting.hub_id), services.organisations_for_invitation(meeting.hub_id)
+    )
+    if form.validate_on_submit():
+        people = services.people_to_invite(
+            meeting.hub_id,
+            form.people.data or [],
+            form.organisations.data or [],
+            [Profession(p) for p in form.professions.data or []],
+        )
+        try:
+            added = services.invite(meeting, people)
+        except services.MeetingError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            sent = notify.send_invitations(meeting, added)
+            db.session.commit()
+            flash(_("%(n)d人を招待しました（招待状 %(sent)d通）。", n=len(added), sent=sent), "success")
+            return redirect(url_for("meetings.detail", meeting_id=meeting.id))
+    return render_template("meetings/invite.html", form=form, meeting=meeting)
+
+
+@bp.route("/<int:meeting_id>/attendance", methods=["GET", "POST"])
+@roles_required(*HUB_EDITORS)
+def attendance(meeting_id: int):
+    meeting = _meeting_or_404(meeting_id)
+    walk_in = WalkInForm(prefix="walkin")
+    walk_in.fill_choices()
+    if request.method == "POST" and "participant" in request.form:
+        participant = next((p for p in meeting.participants if p.id == request.form.get("participant", type=int)), None)
+        status = request.form.get("status", "")
+        if participant is None or status not in AttendanceStatus._value2member_map_:
+            abort(400)
+        services.mark_attendance(meeting, participant, AttendanceStatus(status), request.form.get("proxy_name", ""))
+        db.session.commit()
+        return redirect(url_for("meetings.attendance", meeting_id=meeting.id) + f"#p{participant.id}")
+    if walk_in.validate_on_submit():
+        services.add_walk_in(
+            meeting, walk_in.name.data, Profession(walk_in.profession.data), walk_in.organisation_name.data or ""
+        )
+        db.session.commit()
+        flash(_("当日参加の「%(name)s」さんを追加しました。", name=walk_in.name.data.strip()), "success")
+        return redirect(url_for("meetings.attendance", meeting_id=meeting.id))
+    return render_template(
+        "meetings/attendance.html",
+        meeting=meeting,
+        walk_in=walk_in,
+        statuses=[AttendanceStatus.PRESENT, AttendanceStatus.ABSENT, AttendanceStatus.PROXY],
+        counts=_attendance_counts(meeting),
+        S=AttendanceStatus,
+    )
+
+
+@bp.route("/<int:meeting_id>/results", methods=["GET", "POST"])
+@roles_required(*HUB_EDITORS)
+def results(meeting_id: int):
+    """Head counts (public events) and survey results."""
+    meeting = _meeting_or_404(meeting_id)
+    headcount, survey = HeadcountForm(obj=meeting, prefix="hc"), SurveyForm(obj=meeting, prefix="sv")
+    try:
+        if "hc-submit" in request.form and headcount.validate_on_submit():
+            services.set_headcounts(
+                meeting,
+                headcount.headcount_residents.data,
+                headcount.headcount_families.data,
+                headcount.headcount_professionals.data,
+            )
+        elif "sv-submit" in request.form and survey.validate_on_submit():
+            services.set_survey(
+                meeting,
+                survey.survey_responses.data,
+                survey.survey_satisfied.data,
+                survey.survey_neutral.data,
+                survey.survey_dissatisfied.data,
+                survey.survey_comments.data or "",
+            )
+        else:
+            return render_template("meetings/results.html", meeting=meeting, headcount=headcount, survey=survey)
+    except services.MeetingError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return render_template("meetings/results.html", meeting=meeting, headcount=headcount, survey=survey)
+    db.session.commit()
+    flash(_("保存しました。"), "success")
+    return redirect(url_for("meetings.detail", meeting_id=meeting.id))
+
+
+# --- issues and countermeasures ----------------------------------------------------------------------
+
+
+@bp.route("/issues/")
+@roles_required(*ALL_ROLES)
+def issues():
+    include_closed = request.args.get("closed") == "1"
+    return render_template(
+        "meetings/issues.html",
+        issues=services.issues(_hub().id, include_closed),
+        include_closed=include_closed,
+        can_edit=current_user.role in HUB_EDITORS,
+    )
+
+
+@bp.route("/<int:meeting_id>/issues/new", methods=["GET", "POST"])
+@roles_required(*HUB_EDITORS)
+def issue_new(meeting_id: int):
+    meeting = _meeting_or_404(meeting_id)
+    form = IssueForm()
+    if form.validate_on_submit():
+        issue = services.create_issue(
+            meeting.hub_id,
+            meeting,
+            form.title.data,
+            form.description.data or "",
+            form.owner.data or "",
+            form.due_on.data,
+            meeting.fiscal_year,
+        )
+        if (form.countermeasure.data or "").strip():
+            services.add_countermeasure(
+                issue, meeting, form.countermeasure.data, form.owner.data or "", form.due_on.data
+            )
+        db.session.commit()
+        flash(_("課題を記録しました。"), "success")
+        return redirect(url_for("meetings.detail", meeting_id=meeting.id))
+    return render_template("meetings/issue_new.html", form=form, meeting=meeting)
+
+
+def _issue_forms(hub_id: int):
+    measure, status = CountermeasureForm(prefix="cm"), IssueStatusForm(prefix="st")
+    status.fill_choices()
+    overview = services.year_overview(hub_id, FiscalYear.of(today()), utcnow(), [])
+    measure.meeting_id.choices = [(0, _("（会議外）"))] + [
+        (r.meeting.id, f"{r.meeting.starts_at.astimezone(JST):%Y/%m/%d} {r.meeting.title}") for r in overview.rows
+    ]
+    return measure, status
+
+
+def _issue_or_404(issue_id: int):
+    found = services.get_issue(_hub().id, issue_id)
+    if found is None:
+        abort(404)
+    return found
+
+
+@bp.route("/issues/<int:issue_id>")
+@roles_required(*ALL_ROLES)
+def issue(issue_id: int):
+    found = _issue_or_404(issue_id)
+    measure, status = _issue_forms(found.hub_id)
+    status.status.data = found.status.value
+    return render_template(
+        "meetings/issue.html", issue=found, measure=measure, status=status, can_edit=current_user.role in HUB_EDITORS
+    )
+
+
+@bp.route("/issues/<int:issue_id>", methods=["POST"])
+@roles_required(*HUB_EDITORS)
+def issue_update(issue_id: int):
+    found = _issue_or_404(issue_id)
+    measure, status = _issue_forms(found.hub_id)
+    if "cm-submit" in request.form and measure.validate_on_submit():
+        meeting = services.get_meeting(found.hub_id, measure.meeting_id.data) if measure.meeting_id.data else None
+        services.add_countermeasure(
+            found, meeting, measure.description.data, measure.owner.data or "", measure.due_on.data
+        )
+        db.session.commit()
+        flash(_("対応策を記録しました。"), "success")
+        return redirect(url_for("meetings.issue", issue_id=found.id))
+    if "st-submit" in request.form and status.validate_on_submit():
+        services.set_issue_status(found, IssueStatus(status.status.data), today())
+        db.session.commit()
+        flash(_("状態を「%(status)s」にしました。", status=IssueStatus(status.status.data).label), "success")
+        return redirect(url_for("meetings.issue", issue_id=found.id))
+    return render_template("meetings/issue.html", issue=found, measure=measure, status=status, can_edit=True)

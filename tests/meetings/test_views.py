@@ -1,0 +1,206 @@
+"""Meeting pages: plan, invite, mark attendance from a phone, walk-ins, results, issues; fixed query counts."""
+
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+
+from hubapp.core.services import today
+from hubapp.directory.models import OrganisationType as T
+from hubapp.directory.models import Profession
+from hubapp.extensions import db
+from hubapp.meetings.models import AttendanceStatus, Meeting, MeetingIssue, Participant
+
+
+def test_coordinator_plans_invites_and_records_a_meeting(app, client, login_as, create_organisation, create_person):
+    station = create_organisation("訪問看護ステーションかとり", T.VISITING_NURSING)
+    create_person("加藤 真由美", Profession.NURSE, organisation_id=station.id, email="kato@example.jp")
+    create_person("吉田 美和", Profession.NURSE, organisation_id=station.id)
+    login_as("coordinator")
+    day = today() + timedelta(days=30)
+    response = client.post(
+        "/meetings/new",
+        data={
+            "kind": "multidisciplinary",
+            "title": "第3回 多職種連携会議",
+            "day": day.isoformat(),
+            "start_time": "18:30",
+            "end_time": "20:00",
+            "place": "香取市役所 会議室",
+            "topics": ["issue_extraction", "disaster"],
+            "scenes": ["emergency"],
+        },
+    )
+    assert response.status_code == 302, response.data.decode()
+    with app.app_context():
+        meeting = db.session.scalars(sa.select(Meeting)).one()
+        assert meeting.starts_at.hour == 9 and meeting.starts_at.minute == 30  # 18:30 JST stored as UTC
+        meeting_id = meeting.id
+    assert client.post(f"/meetings/{meeting_id}/invite", data={"organisations": [str(station.id)]}).status_code == 302
+    page = client.get(f"/meetings/{meeting_id}/attendance").data.decode()
+    assert "加藤 真由美" in page and "吉田 美和" in page
+    with app.app_context():
+        kato = db.session.scalars(sa.select(Participant).where(Participant.name == "加藤 真由美")).one()
+    client.post(f"/meetings/{meeting_id}/attendance", data={"participant": kato.id, "status": "present"})
+    client.post(
+        f"/meetings/{meeting_id}/attendance",
+        data={
+            "walkin-name": "飛び入り 太郎",
+            "walkin-profession": "pharmacist",
+            "walkin-organisation_name": "たこ薬局",
+        },
+    )
+    with app.app_context():
+        statuses = {p.name: p.status for p in db.session.scalars(sa.select(Participant))}
+    assert statuses == {
+        "加藤 真由美": AttendanceStatus.PRESENT,
+        "吉田 美和": AttendanceStatus.INVITED,
+        "飛び入り 太郎": AttendanceStatus.PRESENT,
+    }
+    client.post(
+        f"/meetings/{meeting_id}/issues/new",
+        data={"title": "夜間の連絡体制", "owner": "事務局", "countermeasure": "連絡先一覧を作る"},
+    )
+    detail = client.get(f"/meetings/{meeting_id}").data.decode()
+    assert "夜間の連絡体制" in detail and "連絡先一覧を作る" in detail and "出席 2" in detail
+    overview = client.get("/meetings/").data.decode()
+    assert "第3回 多職種連携会議" in overview and "多職種連携会議 0/4" in overview
+
+
+def test_bad_times_and_another_hub_are_refused(app, client, login_as, create_hub, create_meeting):
+    other = create_hub("よそ", name_kana="ヨソ")
+    theirs = create_meeting("よその会議", day=date(2026, 9, 1), hub_id=other.id)
+    login_as("coordinator")
+    page = client.post(
+        "/meetings/new",
+        data={
+            "kind": "multidisciplinary",
+            "title": "x",
+            "day": "2026-09-01",
+            "start_time": "20:00",
+            "end_time": "18:00",
+        },
+    ).data.decode()
+    assert "終了時刻は開始時刻より後にしてください。" in page
+    for url in (f"/meetings/{theirs.id}", f"/meetings/{theirs.id}/attendance", f"/meetings/{theirs.id}/edit"):
+        assert client.get(url).status_code == 404
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Meeting)) == 1
+
+
+def test_members_read_but_do_not_record(client, login_as, create_meeting):
+    meeting = create_meeting(day=date(2026, 9, 1))
+    login_as("member")
+    assert client.get(f"/meetings/{meeting.id}").status_code == 200
+    assert client.get(f"/meetings/{meeting.id}/attendance").status_code == 403
+    assert client.post(f"/meetings/{meeting.id}/cancel").status_code == 403
+
+
+def test_public_event_head_counts_and_survey(app, client, login_as, create_meeting):
+    from hubapp.meetings.models import MeetingKind
+
+    lecture = create_meeting("在宅医療市民公開講座", day=date(2026, 10, 3), kind=MeetingKind.PUBLIC_LECTURE)
+    login_as("coordinator")
+    client.post(
+        f"/meetings/{lecture.id}/results",
+        data={
+            "hc-headcount_residents": "48",
+            "hc-headcount_families": "12",
+            "hc-headcount_professionals": "9",
+            "hc-submit": "1",
+        },
+    )
+    bad = client.post(
+        f"/meetings/{lecture.id}/results",
+        data={"sv-survey_responses": "10", "sv-survey_satisfied": "8", "sv-survey_neutral": "5", "sv-submit": "1"},
+    )
+    assert "満足度の合計が回答数を超えています。" in bad.data.decode()
+    client.post(
+        f"/meetings/{lecture.id}/results",
+        data={
+            "sv-survey_responses": "60",
+            "sv-survey_satisfied": "50",
+            "sv-survey_neutral": "8",
+            "sv-survey_dissatisfied": "2",
+            "sv-survey_comments": "とても分かりやすかった",
+            "sv-submit": "1",
+        },
+    )
+    page = client.get(f"/meetings/{lecture.id}").data.decode()
+    assert "住民 48人・家族 12人・専門職 9人" in page and "回答 60件" in page
+
+
+def test_year_page_shows_attendance_by_profession_and_missing_professions(
+    client, login_as, app, create_meeting, create_person
+):
+    from hubapp.directory.models import Person
+    from hubapp.meetings import services
+
+    doctor = create_person("髙橋 健一", Profession.PHYSICIAN)
+    meeting = create_meeting(day=date(2026, 6, 10))
+    with app.app_context():
+        loaded = db.session.get(Meeting, meeting.id)
+        (p,) = services.invite(loaded, [db.session.get(Person, doctor.id)])
+        services.mark_attendance(loaded, p, AttendanceStatus.PRESENT)
+        db.session.commit()
+    login_as("prefecture")
+    page = client.get("/meetings/year?fy=2026").data.decode()
+    assert "医師" in page and "歯科医師" in page and "相談支援専門員" in page  # never came: listed
+    assert 'data-testid="never-came"' in page
+
+
+def test_list_and_year_pages_issue_the_same_queries_for_10_and_500_meetings(app, client, login_as, hub, count_queries):
+    from datetime import time
+
+    from hubapp.directory import services as directory
+    from hubapp.meetings import services
+    from hubapp.meetings.models import MeetingKind
+
+    login_as("coordinator")
+
+    def add(count: int, start: int) -> None:
+        with app.app_context():
+            person = directory.save_person(hub.id, {"name": f"参加者{start}", "profession": Profession.NURSE})
+            for n in range(start, start + count):
+                day = date(2026, 4, 1) + timedelta(days=n % 360)
+                meeting, _ = services.save_meeting(
+                    hub.id,
+                    {
+                        "kind": MeetingKind.MULTIDISCIPLINARY,
+                        "title": f"会議{n}",
+                        "starts_at": services.jst_datetime(day, time(18)),
+                        "ends_at": services.jst_datetime(day, time(19)),
+                    },
+                    [],
+                    [],
+                )
+                (participant,) = services.invite(meeting, [person])
+                services.mark_attendance(meeting, participant, AttendanceStatus.PRESENT)
+                services.add_walk_in(meeting, f"当日{n}", Profession.PHARMACIST, "薬局")
+            db.session.commit()
+
+    def measure(url: str) -> int:
+        with count_queries() as counted:
+            assert client.get(url).status_code == 200
+        return counted.n
+
+    urls = ("/meetings/?fy=2026", "/meetings/year?fy=2026", "/meetings/issues/")
+    add(10, 0)
+    small = {url: measure(url) for url in urls}
+    add(490, 10)
+    assert {url: measure(url) for url in urls} == small
+
+
+def test_issue_page_adds_countermeasures_and_closes(app, client, login_as, create_meeting):
+    meeting = create_meeting(day=date(2026, 6, 1))
+    login_as("coordinator")
+    client.post(f"/meetings/{meeting.id}/issues/new", data={"title": "退院時の情報共有"})
+    with app.app_context():
+        issue_id = db.session.scalars(sa.select(MeetingIssue.id)).one()
+    client.post(
+        f"/meetings/issues/{issue_id}",
+        data={"cm-description": "退院前カンファレンスの様式を統一", "cm-meeting_id": str(meeting.id), "cm-submit": "1"},
+    )
+    client.post(f"/meetings/issues/{issue_id}", data={"st-status": "closed", "st-submit": "1"})
+    page = client.get(f"/meetings/issues/{issue_id}").data.decode()
+    assert "退院前カンファレンスの様式を統一" in page and "完了" in page
+    assert "退院時の情報共有" not in client.get("/meetings/issues/").data.decode()

@@ -43,6 +43,7 @@ def sample_arguments(hub) -> dict:
     feed, token = feeds.create_feed(hub.id, None, "歩くフィード")
     from hubapp.meetings import documents
 
+    walk_in = meetings.add_walk_in(meeting, "歩く 飛び入り", Profession.NURSE, "")
     document = documents.store(meeting, "minutes", "歩く資料.pdf", b"%PDF-1.4\n%%EOF\n", None)
     db.session.commit()
     return {
@@ -56,6 +57,7 @@ def sample_arguments(hub) -> dict:
         "issue_id": issue.id,
         "feed_id": feed.id,
         "document_id": document.id,
+        "participant_id": walk_in.id,
         "token": token,
     }
 

@@ -219,6 +219,11 @@ def add_walk_in(meeting: Meeting, name: str, profession: Profession, organisatio
     return participant
 
 
+def get_person(hub_id: int, person_id: int) -> Person | None:
+    person = db.session.get(Person, person_id)
+    return person if person is not None and person.hub_id == hub_id else None
+
+
 def link_walk_in(participant: Participant, person: Person) -> None:
     """Tie a walk-in to the directory person it turned out to be; what was recorded that day stays."""
     if participant.hub_id != person.hub_id:

@@ -210,14 +210,31 @@ def attendance(meeting_id: int):
         db.session.commit()
         flash(_("当日参加の「%(name)s」さんを追加しました。", name=walk_in.name.data.strip()), "success")
         return redirect(url_for("meetings.attendance", meeting_id=meeting.id))
+    has_unlinked = any(p.is_walk_in and p.person_id is None for p in meeting.participants)
     return render_template(
         "meetings/attendance.html",
         meeting=meeting,
         walk_in=walk_in,
+        people=services.people_for_invitation(meeting.hub_id) if has_unlinked else [],
         statuses=[AttendanceStatus.PRESENT, AttendanceStatus.ABSENT, AttendanceStatus.PROXY],
         counts=_attendance_counts(meeting),
         S=AttendanceStatus,
     )
+
+
+@bp.route("/<int:meeting_id>/participants/<int:participant_id>/link", methods=["POST"])
+@roles_required(*HUB_EDITORS)
+def link_walk_in(meeting_id: int, participant_id: int):
+    """Tie a walk-in to the directory person they turned out to be."""
+    meeting = _meeting_or_404(meeting_id)
+    participant = next((p for p in meeting.participants if p.id == participant_id and p.is_walk_in), None)
+    person = services.get_person(meeting.hub_id, request.form.get("person_id", type=int) or 0)
+    if participant is None or person is None:
+        abort(404)
+    services.link_walk_in(participant, person)
+    db.session.commit()
+    flash(_("「%(name)s」さんを地域資源の関係者と結び付けました。", name=participant.name), "success")
+    return redirect(url_for("meetings.attendance", meeting_id=meeting.id) + f"#p{participant.id}")
 
 
 @bp.route("/<int:meeting_id>/results", methods=["GET", "POST"])

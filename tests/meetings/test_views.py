@@ -204,3 +204,18 @@ def test_issue_page_adds_countermeasures_and_closes(app, client, login_as, creat
     page = client.get(f"/meetings/issues/{issue_id}").data.decode()
     assert "退院前カンファレンスの様式を統一" in page and "完了" in page
     assert "退院時の情報共有" not in client.get("/meetings/issues/").data.decode()
+
+
+def test_a_walk_in_is_linked_to_the_directory_later(app, client, login_as, create_meeting, create_person):
+    person = create_person("飛び入り 太郎", Profession.PHARMACIST)
+    meeting = create_meeting(day=date(2026, 9, 1))
+    login_as("coordinator")
+    client.post(f"/meetings/{meeting.id}/attendance", data={
+        "walkin-name": "飛び入り 太郎", "walkin-profession": "pharmacist", "walkin-organisation_name": "たこ薬局"})
+    with app.app_context():
+        walk_in = db.session.scalars(sa.select(Participant)).one()
+    assert "関係者と結び付ける" in client.get(f"/meetings/{meeting.id}/attendance").data.decode()
+    client.post(f"/meetings/{meeting.id}/participants/{walk_in.id}/link", data={"person_id": person.id})
+    with app.app_context():
+        linked = db.session.get(Participant, walk_in.id)
+        assert linked.person_id == person.id and linked.organisation_name == "たこ薬局"

@@ -48,3 +48,9 @@ class UTCDateTime(sa.types.TypeDecorator):
 class TimestampMixin:
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+def enum_column(enum_cls, length: int = 32) -> sa.Enum:
+    """A string column holding an enum's values (not its names), without a database ENUM type, so
+    adding a member needs no migration on PostgreSQL."""
+    return sa.Enum(enum_cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hubapp.db import UTCDateTime, utcnow
+from hubapp.db import UTCDateTime, enum_column, utcnow
 from hubapp.extensions import db
 
 
@@ -49,9 +49,7 @@ class AuditLog(db.Model):
     actor_id: Mapped[int | None]
     #: The actor's login name at the time, or ``cli:<command>`` for command-line changes.
     actor: Mapped[str] = mapped_column(sa.String(80))
-    action: Mapped[AuditAction] = mapped_column(
-        sa.Enum(AuditAction, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
-    )
+    action: Mapped[AuditAction] = mapped_column(enum_column(AuditAction, length=16))
     #: Table name of the record concerned.
     entity: Mapped[str] = mapped_column(sa.String(64))
     entity_id: Mapped[int | None]

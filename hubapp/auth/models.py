@@ -7,7 +7,7 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hubapp.common.roles import Role
-from hubapp.db import TimestampMixin, UTCDateTime
+from hubapp.db import TimestampMixin, UTCDateTime, enum_column
 from hubapp.extensions import db
 
 
@@ -22,9 +22,7 @@ class User(UserMixin, TimestampMixin, db.Model):
     display_name: Mapped[str] = mapped_column(sa.String(80))
     #: 氏名のよみ (katakana), for kana ordering.
     display_kana: Mapped[str] = mapped_column(sa.String(160), default="")
-    role: Mapped[Role] = mapped_column(
-        sa.Enum(Role, native_enum=False, length=32, values_callable=lambda e: [m.value for m in e])
-    )
+    role: Mapped[Role] = mapped_column(enum_column(Role))
     #: For the prefecture role: the 都道府県コード whose hubs this officer reads.
     prefecture_code: Mapped[str | None] = mapped_column(sa.String(2))
     password_hash: Mapped[str] = mapped_column(sa.String(255))
@@ -37,4 +35,3 @@ class User(UserMixin, TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.username} {self.role}>"
-

@@ -20,32 +20,13 @@ from hubapp.common import jptext
 from hubapp.directory.models import DirectoryFunction, Organisation, OrganisationType
 from hubapp.directory.parsing import DirectoryFileError, parse_file
 from hubapp.directory.records import OrganisationRecord, ParsedFile, RowError
+from hubapp.directory.services import ORGANISATION_FIELDS
 from hubapp.extensions import db
 
 __all__ = ["DirectoryFileError", "ImportPlan", "plan_import", "apply_import", "parse_file"]
 
 #: Fields copied from a record to an organisation (functions are handled apart).
-FIELDS = (
-    "type",
-    "name",
-    "name_kana",
-    "medical_code",
-    "care_code",
-    "corporate_number",
-    "municipality_code",
-    "postcode",
-    "address",
-    "latitude",
-    "longitude",
-    "phone",
-    "fax",
-    "email",
-    "url",
-    "bed_count",
-    "hours_note",
-    "note",
-    "last_confirmed_on",
-)
+FIELDS = (*ORGANISATION_FIELDS, "last_confirmed_on")
 
 
 @dataclass

@@ -14,12 +14,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hubapp.common import jptext
-from hubapp.db import TimestampMixin, UTCDateTime
+from hubapp.db import TimestampMixin, UTCDateTime, enum_column
 from hubapp.extensions import db
-
-
-def _enum(enum_cls, length: int = 32) -> sa.Enum:
-    return sa.Enum(enum_cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
 
 
 class OrganisationType(StrEnum):
@@ -161,7 +157,7 @@ class Organisation(TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Indexed together with kana_key (ix_organisations_hub_kana): the list's filter and its order.
     hub_id: Mapped[int] = mapped_column(sa.ForeignKey("hubs.id", ondelete="CASCADE"))
-    type: Mapped[OrganisationType] = mapped_column(_enum(OrganisationType))
+    type: Mapped[OrganisationType] = mapped_column(enum_column(OrganisationType))
     name: Mapped[str] = mapped_column(sa.String(200))
     #: 名称_カナ (katakana).
     name_kana: Mapped[str] = mapped_column(sa.String(300), default="")
@@ -236,7 +232,7 @@ class Person(TimestampMixin, db.Model):
     name: Mapped[str] = mapped_column(sa.String(80))
     name_kana: Mapped[str] = mapped_column(sa.String(160), default="")
     #: 職種 — program A §5 reports meeting attendees by profession.
-    profession: Mapped[Profession] = mapped_column(_enum(Profession))
+    profession: Mapped[Profession] = mapped_column(enum_column(Profession))
     #: 所属機関 — program A §5 reports attendees by affiliation.
     organisation_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("organisations.id", ondelete="SET NULL"), index=True

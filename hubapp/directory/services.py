@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from hubapp.common import jptext
+from hubapp.common.errors import DomainError
 from hubapp.db import utcnow
 from hubapp.directory import search
 from hubapp.directory.models import (
@@ -27,16 +28,8 @@ from hubapp.extensions import db
 PAGE_SIZE = 30
 
 
-class DirectoryError(ValueError):
+class DirectoryError(DomainError):
     """A directory rule was broken; the message is for the user."""
-
-    def __init__(self, message, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-    def __str__(self) -> str:
-        return str(self.message)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from hubapp.db import TimestampMixin
+from hubapp.db import TimestampMixin, enum_column
 from hubapp.extensions import db
 
 
@@ -40,9 +40,7 @@ class Hub(TimestampMixin, db.Model):
     name: Mapped[str] = mapped_column(sa.String(120))
     name_kana: Mapped[str] = mapped_column(sa.String(240))
     #: 実施主体の種別 — program A §5 (seed 002) reports the operator.
-    operator_type: Mapped[OperatorType] = mapped_column(
-        sa.Enum(OperatorType, native_enum=False, length=32, values_callable=lambda e: [m.value for m in e])
-    )
+    operator_type: Mapped[OperatorType] = mapped_column(enum_column(OperatorType))
     #: 実施主体の名称 (e.g. ○○郡市医師会).
     operator_name: Mapped[str] = mapped_column(sa.String(120), default="")
     #: 都道府県コード (JIS X 0401, two digits): the prefecture officer of this code reads the hub.
@@ -56,9 +54,7 @@ class Hub(TimestampMixin, db.Model):
         back_populates="hub", cascade="all, delete-orphan", order_by="HubMunicipality.code"
     )
 
-    __table_args__ = (
-        sa.CheckConstraint("dedicated_staff_count >= 0", name="staff_not_negative"),
-    )
+    __table_args__ = (sa.CheckConstraint("dedicated_staff_count >= 0", name="staff_not_negative"),)
 
     @property
     def audit_hub_id(self) -> int:

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
+from hubapp.common.errors import DomainError
 from hubapp.common.roles import Role
 from hubapp.extensions import db
 from hubapp.hubs.models import Hub, HubMembership, HubMunicipality, OperatorType
@@ -22,16 +23,8 @@ if TYPE_CHECKING:
     from hubapp.auth.models import User
 
 
-class HubError(ValueError):
+class HubError(DomainError):
     """A rule about hubs was broken; the message is for the user (Japanese)."""
-
-    def __init__(self, message, field: str | None = None):
-        super().__init__(message)
-        self.message = message  # a lazy string: translated when shown
-        self.field = field
-
-    def __str__(self) -> str:
-        return str(self.message)
 
 
 def _visible_filter(user: "User") -> sa.ColumnElement[bool]:

@@ -15,13 +15,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hubapp.common.jpcalendar import FiscalYear
-from hubapp.db import TimestampMixin, UTCDateTime
+from hubapp.db import TimestampMixin, UTCDateTime, enum_column
 from hubapp.directory.models import Profession
 from hubapp.extensions import db
-
-
-def _enum(enum_cls, length: int = 32) -> sa.Enum:
-    return sa.Enum(enum_cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
 
 
 class _Labelled(StrEnum):
@@ -157,7 +153,7 @@ class Meeting(TimestampMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     hub_id: Mapped[int] = mapped_column(sa.ForeignKey("hubs.id", ondelete="CASCADE"))
-    kind: Mapped[MeetingKind] = mapped_column(_enum(MeetingKind))
+    kind: Mapped[MeetingKind] = mapped_column(enum_column(MeetingKind))
     title: Mapped[str] = mapped_column(sa.String(200))
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -227,14 +223,14 @@ class MeetingTopic(db.Model):
     __tablename__ = "meeting_topics"
 
     meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("meetings.id", ondelete="CASCADE"), primary_key=True)
-    topic: Mapped[Topic] = mapped_column(_enum(Topic), primary_key=True)
+    topic: Mapped[Topic] = mapped_column(enum_column(Topic), primary_key=True)
 
 
 class MeetingScene(db.Model):
     __tablename__ = "meeting_scenes"
 
     meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("meetings.id", ondelete="CASCADE"), primary_key=True)
-    scene: Mapped[Scene] = mapped_column(_enum(Scene), primary_key=True)
+    scene: Mapped[Scene] = mapped_column(enum_column(Scene), primary_key=True)
 
 
 class Participant(TimestampMixin, db.Model):
@@ -249,7 +245,7 @@ class Participant(TimestampMixin, db.Model):
     hub_id: Mapped[int] = mapped_column(sa.ForeignKey("hubs.id", ondelete="CASCADE"), index=True)
     #: The directory person; None for a walk-in not (yet) in the directory.
     person_id: Mapped[int | None] = mapped_column(sa.ForeignKey("people.id", ondelete="SET NULL"), index=True)
-    status: Mapped[AttendanceStatus] = mapped_column(_enum(AttendanceStatus), default=AttendanceStatus.INVITED)
+    status: Mapped[AttendanceStatus] = mapped_column(enum_column(AttendanceStatus), default=AttendanceStatus.INVITED)
     invited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: 代理出席: who came in the invitee's place.
     proxy_name: Mapped[str] = mapped_column(sa.String(80), default="")
@@ -258,7 +254,7 @@ class Participant(TimestampMixin, db.Model):
     name: Mapped[str] = mapped_column(sa.String(80))
     name_kana: Mapped[str] = mapped_column(sa.String(160), default="")
     #: 職種 at the time.
-    profession: Mapped[Profession] = mapped_column(_enum(Profession))
+    profession: Mapped[Profession] = mapped_column(enum_column(Profession))
     #: 所属機関 at the time (the directory row, if any, and its name as it was).
     organisation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisations.id", ondelete="SET NULL"))
     organisation_name: Mapped[str] = mapped_column(sa.String(200), default="")
@@ -292,7 +288,7 @@ class MeetingDocument(TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
     hub_id: Mapped[int] = mapped_column(sa.ForeignKey("hubs.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[DocumentKind] = mapped_column(_enum(DocumentKind))
+    kind: Mapped[DocumentKind] = mapped_column(enum_column(DocumentKind))
     #: The name shown and offered on download (cleaned: no folders).
     filename: Mapped[str] = mapped_column(sa.String(200))
     #: The file's name on disk: random, never derived from the upload's name.
@@ -319,7 +315,7 @@ class MeetingIssue(TimestampMixin, db.Model):
     description: Mapped[str] = mapped_column(sa.Text, default="")
     owner: Mapped[str] = mapped_column(sa.String(120), default="")
     due_on: Mapped[date | None]
-    status: Mapped[IssueStatus] = mapped_column(_enum(IssueStatus), default=IssueStatus.OPEN)
+    status: Mapped[IssueStatus] = mapped_column(enum_column(IssueStatus), default=IssueStatus.OPEN)
     closed_on: Mapped[date | None]
 
     raised_at: Mapped[Meeting | None] = relationship()
@@ -342,7 +338,7 @@ class Countermeasure(TimestampMixin, db.Model):
     description: Mapped[str] = mapped_column(sa.Text)
     owner: Mapped[str] = mapped_column(sa.String(120), default="")
     due_on: Mapped[date | None]
-    status: Mapped[IssueStatus] = mapped_column(_enum(IssueStatus), default=IssueStatus.OPEN)
+    status: Mapped[IssueStatus] = mapped_column(enum_column(IssueStatus), default=IssueStatus.OPEN)
 
     issue: Mapped[MeetingIssue] = relationship(back_populates="countermeasures")
     meeting: Mapped[Meeting | None] = relationship()

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
+from hubapp.common.errors import DomainError
 from hubapp.common.jpcalendar import FiscalYear
 from hubapp.core.services import JST
 from hubapp.db import utcnow
@@ -33,14 +34,8 @@ from hubapp.meetings.models import (
 )
 
 
-class MeetingError(ValueError):
-    def __init__(self, message, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-    def __str__(self) -> str:
-        return str(self.message)
+class MeetingError(DomainError):
+    """A meeting rule was broken; the message is for the user."""
 
 
 @dataclass(frozen=True)

@@ -49,8 +49,9 @@ def register_blueprints(app: Flask) -> None:
         document_views,  # noqa: F401  (minutes and handouts on the meetings blueprint)
     )
     from hubapp.meetings.views import bp as meetings_bp
+    from hubapp.rota.views import bp as rota_bp
 
-    for bp in (core_bp, auth_bp, hubs_bp, directory_bp, meetings_bp, audit_bp):
+    for bp in (core_bp, auth_bp, hubs_bp, directory_bp, meetings_bp, rota_bp, audit_bp):
         app.register_blueprint(bp)
 
 

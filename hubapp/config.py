@@ -53,6 +53,8 @@ class Defaults:
             "count": 4,
         },
     )
+    #: 自動作成: the solver's time limit (seconds) for one month.
+    ROTA_SOLVER_SECONDS = 10.0
     #: Largest meeting document (minutes, handouts) accepted.
     MEETING_UPLOAD_MAX_BYTES = 20 * 1024 * 1024
     #: SMTP for invitations; without a host, messages are written to instance/outbox/ instead.

@@ -38,6 +38,7 @@ def import_models() -> None:
     from hubapp.directory import models as _directory  # noqa: F401
     from hubapp.hubs import models as _hubs  # noqa: F401
     from hubapp.meetings import models as _meetings  # noqa: F401
+    from hubapp.rota import models as _rota  # noqa: F401
 
 
 #: Tables and indexes the migrations create with SQL that SQLAlchemy models do not describe (the

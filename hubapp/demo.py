@@ -107,8 +107,9 @@ def seed_users(ctx: DemoContext) -> None:
 def _steps() -> list[Callable[[DemoContext], None]]:
     from hubapp.directory import demo as directory_demo
     from hubapp.meetings import demo as meetings_demo
+    from hubapp.rota import demo as rota_demo
 
-    return [seed_hubs, seed_users, directory_demo.seed, meetings_demo.seed]
+    return [seed_hubs, seed_users, directory_demo.seed, meetings_demo.seed, rota_demo.seed]
 
 
 def demo_password() -> str:

@@ -33,6 +33,8 @@ def base_config(url: str) -> dict:
         "ARGON2_TIME_COST": 1,
         "ARGON2_MEMORY_COST": 1024,
         "ARGON2_PARALLELISM": 1,
+        # A short solver limit keeps view tests quick; tests of the solver set their own.
+        "ROTA_SOLVER_SECONDS": 1.0,
     }
 
 

@@ -42,7 +42,9 @@ def sample_arguments(hub) -> dict:
 
     feed, token = feeds.create_feed(hub.id, None, "歩くフィード")
     from hubapp.meetings import documents
+    from hubapp.rota import services as rota
 
+    group = rota.create_group(hub.id, "歩く医師グループ")
     walk_in = meetings.add_walk_in(meeting, "歩く 飛び入り", Profession.NURSE, "")
     document = documents.store(meeting, "minutes", "歩く資料.pdf", b"%PDF-1.4\n%%EOF\n", None)
     db.session.commit()
@@ -58,6 +60,7 @@ def sample_arguments(hub) -> dict:
         "feed_id": feed.id,
         "document_id": document.id,
         "participant_id": walk_in.id,
+        "group_id": group.id,
         "token": token,
     }
 

@@ -27,8 +27,11 @@ class NavItem:
 #: entry follows the roles its view declares, so the menu never offers a page that answers 403.
 NAVIGATION = (
     NavItem("core.dashboard", _l("ダッシュボード")),
+    NavItem("rota.now", _l("今夜の当番")),
+    NavItem("rota.mine", _l("自分の当番")),
     NavItem("meetings.index", _l("会議・研修")),
     NavItem("directory.index", _l("地域資源")),
+    NavItem("rota.index", _l("当番表")),
     NavItem("hubs.index", _l("拠点・圏域")),
     NavItem("audit.index", _l("監査ログ")),
 )

@@ -1,0 +1,285 @@
+"""Rota rules: groups and their shifts, members, unavailability, generating a draft, publishing, and who
+is on call now.
+
+Generation goes through :func:`generate`, which builds the planning problem (hubapp/rota/planning.py)
+from the database, runs the solver (hubapp/rota/generate.py) and checks the result against every hard
+rule before anything is written.
+"""
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
+
+from hubapp.common.errors import DomainError
+from hubapp.common.jpcalendar import FiscalYear, HolidayCalendar
+from hubapp.db import utcnow
+from hubapp.directory.models import Person
+from hubapp.extensions import db
+from hubapp.rota import calendar as rota_calendar
+from hubapp.rota.models import (
+    AppliesOn,
+    AvailabilityKind,
+    Duty,
+    GroupMember,
+    PhysicianGroup,
+    ShiftType,
+    Unavailability,
+)
+from hubapp.rota.planning import Category, Physician, Plan
+
+
+class RotaError(DomainError):
+    """A rota rule was broken; the message is for the user."""
+
+
+#: The usual shifts of a home-care group (the issue's example): code, name, applies on, start, end, night.
+DEFAULT_SHIFTS = (
+    ("weekday_night", "平日夜間", AppliesOn.WEEKDAY, time(18, 0), time(8, 30), True),
+    ("holiday_day", "休日日中", AppliesOn.HOLIDAY, time(8, 30), time(18, 0), False),
+    ("holiday_night", "休日夜間", AppliesOn.HOLIDAY, time(18, 0), time(8, 30), True),
+)
+
+
+def create_group(hub_id: int, name: str, backup_hospital_id: int | None = None) -> PhysicianGroup:
+    if not name.strip():
+        raise RotaError(_l("グループ名を入力してください。"), "name")
+    group = PhysicianGroup(hub_id=hub_id, name=name.strip(), backup_hospital_id=backup_hospital_id)
+    for n, (code, label, applies_on, starts, ends, night) in enumerate(DEFAULT_SHIFTS):
+        group.shift_types.append(
+            ShiftType(
+                code=code,
+                name=label,
+                applies_on=applies_on,
+                starts=starts,
+                ends=ends,
+                is_night=night,
+                sort_order=n * 10,
+            )
+        )
+    db.session.add(group)
+    db.session.flush()
+    return group
+
+
+def groups(hub_id: int) -> list[PhysicianGroup]:
+    return list(
+        db.session.scalars(sa.select(PhysicianGroup).where(PhysicianGroup.hub_id == hub_id).order_by(PhysicianGroup.id))
+    )
+
+
+def get_group(hub_id: int, group_id: int) -> PhysicianGroup | None:
+    statement = (
+        sa.select(PhysicianGroup)
+        .where(PhysicianGroup.id == group_id, PhysicianGroup.hub_id == hub_id)
+        .options(
+            selectinload(PhysicianGroup.shift_types),
+            selectinload(PhysicianGroup.extra_holidays),
+            selectinload(PhysicianGroup.members).selectinload(GroupMember.person),
+        )
+    )
+    return db.session.scalars(statement).first()
+
+
+def add_member(
+    group: PhysicianGroup,
+    person: Person,
+    *,
+    user_id: int | None = None,
+    fte=1,
+    cap: int | None = None,
+    secondary_only: bool = False,
+    is_new: bool = False,
+) -> GroupMember:
+    if person.hub_id != group.hub_id:
+        raise RotaError(_l("別の拠点の関係者は加えられません。"), "person_id")
+    if any(m.person_id == person.id for m in group.members):
+        raise RotaError(_l("この医師はすでにグループにいます。"), "person_id")
+    member = GroupMember(
+        person=person, user_id=user_id, fte=fte, max_duties_per_month=cap, secondary_only=secondary_only, is_new=is_new
+    )
+    group.members.append(member)
+    db.session.flush()
+    return member
+
+
+def add_unavailability(
+    member: GroupMember, kind: AvailabilityKind, first: date, last: date, note: str = ""
+) -> Unavailability:
+    if last < first:
+        raise RotaError(_l("終了日は開始日以降にしてください。"), "last_day")
+    entry = Unavailability(
+        member_id=member.id, hub_id=member.group.hub_id, kind=kind, first_day=first, last_day=last, note=note.strip()
+    )
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+def holiday_calendar(group: PhysicianGroup, year_end) -> HolidayCalendar:
+    return HolidayCalendar(year_end=year_end, extra={h.day: h.name or "休日" for h in group.extra_holidays})
+
+
+def _history(group: PhysicianGroup, first: date) -> dict[int, Counter]:
+    """Duties each member has done this 年度 before ``first``, per category (one query)."""
+    fy = FiscalYear.of(first)
+    loads: dict[int, Counter] = {}
+    for column, weekday_cat, holiday_cat in (
+        (Duty.primary_id, Category.WEEKDAY_PRIMARY, Category.HOLIDAY_PRIMARY),
+        (Duty.secondary_id, Category.WEEKDAY_SECONDARY, Category.HOLIDAY_SECONDARY),
+    ):
+        rows = db.session.execute(
+            sa.select(column, Duty.is_holiday, sa.func.count())
+            .where(Duty.group_id == group.id, Duty.day >= fy.start, Duty.day < first, column.is_not(None))
+            .group_by(column, Duty.is_holiday)
+        )
+        for member_id, is_holiday, count in rows:
+            loads.setdefault(member_id, Counter())[holiday_cat if is_holiday else weekday_cat] += count
+    return loads
+
+
+def planning_input(group: PhysicianGroup, first: date, last: date, year_end) -> tuple[list, list[Physician]]:
+    """The slots of the period and the group's active physicians as the solver sees them."""
+    slots = rota_calendar.slots(group.shift_types, first, last, holiday_calendar(group, year_end))
+    members = [m for m in group.members if m.is_active]
+    days: dict[tuple[int, AvailabilityKind], set[date]] = {}
+    for entry in db.session.scalars(
+        sa.select(Unavailability).where(
+            Unavailability.member_id.in_([m.id for m in members]),
+            Unavailability.last_day >= first,
+            Unavailability.first_day <= last,
+        )
+    ):
+        day = max(entry.first_day, first)
+        while day <= min(entry.last_day, last):
+            days.setdefault((entry.member_id, entry.kind), set()).add(day)
+            day += timedelta(days=1)
+    history = _history(group, first)
+    months = max(1, round(((last - first).days + 1) / 30))
+    physicians = [
+        Physician(
+            id=m.id,
+            name=m.person.name,
+            fte=float(m.fte),
+            max_duties=m.max_duties_per_month * months if m.max_duties_per_month is not None else None,
+            secondary_only=m.secondary_only,
+            is_new=m.is_new,
+            unavailable=frozenset(days.get((m.id, AvailabilityKind.UNAVAILABLE), ())),
+            prefer_not=frozenset(days.get((m.id, AvailabilityKind.PREFER_NOT), ())),
+            history=dict(history.get(m.id, {})),
+        )
+        for m in members
+    ]
+    return slots, physicians
+
+
+@dataclass
+class Draft:
+    plan: Plan
+    duties: list[Duty]
+
+
+def generate(
+    group: PhysicianGroup, first: date, last: date, *, year_end=((12, 29), (1, 3)), time_limit=10.0, seed: int = 0
+) -> Draft:
+    """自動作成: replace the period's unpublished duties with the solver's best plan."""
+    from hubapp.rota import generate as solver
+
+    published = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Duty)
+        .where(Duty.group_id == group.id, Duty.day >= first, Duty.day <= last, Duty.published_at.is_not(None))
+    )
+    if published:
+        raise RotaError(_l("公開済みの当番がある期間は自動作成できません。個別に変更してください。"))
+    slots, physicians = planning_input(group, first, last, year_end)
+    if not slots:
+        raise RotaError(_l("この期間に当番の枠がありません。シフトの種類を確認してください。"))
+    plan = solver.cp_sat(slots, physicians, time_limit=time_limit, seed=seed)
+    problems = solver.violations(plan, physicians)
+    if problems:  # a safety net: never store a rota that breaks a hard rule
+        raise RotaError(_l("作成した当番表が条件を満たしませんでした: %(p)s", p="; ".join(problems[:3])))
+    db.session.execute(sa.delete(Duty).where(Duty.group_id == group.id, Duty.day >= first, Duty.day <= last))
+    shifts = {s.code: s for s in group.shift_types}
+    duties = []
+    for assignment in plan.assignments:
+        shift = shifts[assignment.slot.shift]
+        starts_at, ends_at = rota_calendar.shift_window(assignment.slot.day, shift.starts, shift.ends)
+        duty = Duty(
+            group_id=group.id,
+            hub_id=group.hub_id,
+            shift_type_id=shift.id,
+            day=assignment.slot.day,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            is_holiday=assignment.slot.is_holiday,
+            primary_id=assignment.primary,
+            secondary_id=assignment.secondary,
+            fiscal_year=FiscalYear.of(assignment.slot.day).year,
+        )
+        db.session.add(duty)
+        duties.append(duty)
+    db.session.flush()
+    return Draft(plan, duties)
+
+
+def publish(group: PhysicianGroup, first: date, last: date) -> int:
+    """Make the period's draft visible to everyone (今夜の当番, feeds). Returns the number published."""
+    result = db.session.execute(
+        sa.update(Duty)
+        .where(Duty.group_id == group.id, Duty.day >= first, Duty.day <= last, Duty.published_at.is_(None))
+        .values(published_at=utcnow())
+    )
+    db.session.flush()
+    return result.rowcount
+
+
+@dataclass
+class OnCall:
+    duty: Duty
+    primary: GroupMember | None
+    secondary: GroupMember | None
+
+
+def on_call(hub_id: int, now: datetime, days: int = 7) -> list[OnCall]:
+    """Published duties of the hub's groups from the one running now to ``days`` ahead (three queries)."""
+    duties = list(
+        db.session.scalars(
+            sa.select(Duty)
+            .where(
+                Duty.hub_id == hub_id,
+                Duty.published_at.is_not(None),
+                Duty.ends_at > now,
+                Duty.starts_at < now + timedelta(days=days),
+            )
+            .options(selectinload(Duty.shift_type))
+            .order_by(Duty.starts_at, Duty.id)
+        )
+    )
+    ids = {i for d in duties for i in (d.primary_id, d.secondary_id) if i}
+    members = (
+        {
+            m.id: m
+            for m in db.session.scalars(
+                sa.select(GroupMember).where(GroupMember.id.in_(ids)).options(selectinload(GroupMember.person))
+            )
+        }
+        if ids
+        else {}
+    )
+    return [OnCall(d, members.get(d.primary_id), members.get(d.secondary_id)) for d in duties]
+
+
+def month_duties(group: PhysicianGroup, first: date, last: date) -> list[Duty]:
+    """The group's duties of the period, drafts included, in order (two queries)."""
+    return list(
+        db.session.scalars(
+            sa.select(Duty)
+            .where(Duty.group_id == group.id, Duty.day >= first, Duty.day <= last)
+            .options(selectinload(Duty.shift_type))
+            .order_by(Duty.day, Duty.starts_at)
+        )
+    )

@@ -1,0 +1,178 @@
+"""Rota pages under /rota/: a group's month, 自動作成 and publishing, 今夜の当番 (/rota/now), my duties."""
+
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from hubapp.common.roles import ALL_ROLES, HUB_EDITORS, Role, roles_required
+from hubapp.core.services import today
+from hubapp.db import utcnow
+from hubapp.extensions import db
+from hubapp.rota import services
+from hubapp.rota.models import AvailabilityKind, Duty, GroupMember, Unavailability
+
+bp = Blueprint("rota", __name__, url_prefix="/rota")
+
+
+def _hub():
+    if g.hub is None:
+        abort(404)
+    return g.hub
+
+
+def _month() -> tuple[date, date]:
+    """The month asked for with ?month=YYYY-MM, else the current one: (first day, last day)."""
+    text = request.args.get("month", "")
+    try:
+        first = date(int(text[:4]), int(text[5:7]), 1) if len(text) == 7 else today().replace(day=1)
+    except ValueError:
+        first = today().replace(day=1)
+    nxt = (first + timedelta(days=32)).replace(day=1)
+    return first, nxt - timedelta(days=1)
+
+
+@bp.route("/")
+@roles_required(*ALL_ROLES)
+def index():
+    hub = _hub()
+    groups = services.groups(hub.id)
+    group = services.get_group(hub.id, request.args.get("group", type=int) or (groups[0].id if groups else 0))
+    first, last = _month()
+    duties = services.month_duties(group, first, last) if group else []
+    names = {m.id: m.person.name for m in group.members} if group else {}
+    return render_template(
+        "rota/index.html",
+        groups=groups,
+        group=group,
+        duties=duties,
+        names=names,
+        first=first,
+        last=last,
+        prev_month=(first - timedelta(days=1)).strftime("%Y-%m"),
+        next_month=(last + timedelta(days=1)).strftime("%Y-%m"),
+        can_edit=current_user.role in HUB_EDITORS,
+        unpublished=sum(1 for d in duties if d.published_at is None),
+    )
+
+
+@bp.route("/<int:group_id>/generate", methods=["POST"])
+@roles_required(*HUB_EDITORS)
+def generate(group_id: int):
+    group = services.get_group(_hub().id, group_id)
+    if group is None:
+        abort(404)
+    first, last = _month()
+    try:
+        draft = services.generate(
+            group,
+            first,
+            last,
+            year_end=current_app.config["YEAR_END_HOLIDAYS"],
+            time_limit=current_app.config["ROTA_SOLVER_SECONDS"],
+        )
+    except services.RotaError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        backup = len(draft.plan.backup_slots)
+        message = _("自動作成しました（%(n)d枠）。", n=len(draft.duties))
+        if backup:
+            message += " " + _("%(n)d枠は医師で埋められないため後方支援病院の担当です。", n=backup)
+            if draft.plan.backup_proven_minimal:
+                message += _("これより少なくできる当番表はありません。")
+        flash(message, "warning" if backup else "success")
+    return redirect(url_for("rota.index", group=group_id, month=first.strftime("%Y-%m")))
+
+
+@bp.route("/<int:group_id>/publish", methods=["POST"])
+@roles_required(*HUB_EDITORS)
+def publish(group_id: int):
+    group = services.get_group(_hub().id, group_id)
+    if group is None:
+        abort(404)
+    first, last = _month()
+    count = services.publish(group, first, last)
+    db.session.commit()
+    flash(_("%(n)d枠を公開しました。", n=count), "success")
+    return redirect(url_for("rota.index", group=group_id, month=first.strftime("%Y-%m")))
+
+
+@bp.route("/now")
+@roles_required(*ALL_ROLES)
+def now():
+    """今夜の当番: the page a visiting nurse opens at 2 a.m."""
+    entries = services.on_call(_hub().id, utcnow(), days=7)
+    current = [e for e in entries if e.duty.starts_at <= utcnow()]
+    upcoming = [e for e in entries if e.duty.starts_at > utcnow()]
+    return render_template("rota/now.html", current=current, upcoming=upcoming)
+
+
+@bp.route("/mine", methods=["GET", "POST"])
+@roles_required(Role.PHYSICIAN)
+def mine():
+    """A physician's own duties and days they cannot do."""
+    memberships = list(
+        db.session.scalars(
+            sa.select(GroupMember).where(GroupMember.user_id == current_user.id, GroupMember.is_active.is_(True))
+        )
+    )
+    if request.method == "POST":
+        member = next((m for m in memberships if m.id == request.form.get("member", type=int)), None)
+        try:
+            first = date.fromisoformat(request.form.get("first_day", ""))
+            last = date.fromisoformat(request.form.get("last_day", "") or request.form.get("first_day", ""))
+            kind = AvailabilityKind(request.form.get("kind", "unavailable"))
+        except ValueError:
+            flash(_("日付を正しく入力してください。"), "error")
+            return redirect(url_for("rota.mine"))
+        if member is None:
+            abort(404)
+        try:
+            services.add_unavailability(member, kind, first, last, request.form.get("note", ""))
+        except services.RotaError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(_("登録しました。"), "success")
+        return redirect(url_for("rota.mine"))
+    ids = [m.id for m in memberships]
+    duties = (
+        list(
+            db.session.scalars(
+                sa.select(Duty)
+                .where(
+                    sa.or_(Duty.primary_id.in_(ids), Duty.secondary_id.in_(ids)),
+                    Duty.published_at.is_not(None),
+                    Duty.ends_at > utcnow(),
+                )
+                .order_by(Duty.starts_at)
+                .limit(60)
+            )
+        )
+        if ids
+        else []
+    )
+    entries = (
+        list(
+            db.session.scalars(
+                sa.select(Unavailability)
+                .where(Unavailability.member_id.in_(ids), Unavailability.last_day >= today())
+                .order_by(Unavailability.first_day)
+            )
+        )
+        if ids
+        else []
+    )
+    return render_template(
+        "rota/mine.html",
+        memberships=memberships,
+        duties=duties,
+        entries=entries,
+        member_ids=set(ids),
+        kinds=list(AvailabilityKind),
+    )

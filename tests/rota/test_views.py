@@ -1,0 +1,64 @@
+"""Rota pages: 自動作成 and publishing by the coordinator, 今夜の当番 for everyone, a physician's own page."""
+
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from hubapp.core.services import today
+from hubapp.directory.models import Person, Profession
+from hubapp.extensions import db
+from hubapp.rota import services
+from hubapp.rota.models import Duty, GroupMember, Unavailability
+
+
+@pytest.fixture
+def group_id(app, hub, create_person):
+    people = [create_person(f"医師{i}", Profession.PHYSICIAN, phone=f"090-1111-000{i}") for i in range(6)]
+    with app.app_context():
+        group = services.create_group(hub.id, "在宅医グループ")
+        for person in people:
+            services.add_member(group, db.session.get(Person, person.id))
+        db.session.commit()
+        return group.id
+
+
+def test_coordinator_generates_and_publishes_this_month_and_everyone_sees_tonight(app, client, login_as, group_id):
+    login_as("coordinator")
+    month = today().strftime("%Y-%m")
+    response = client.post(f"/rota/{group_id}/generate?month={month}")
+    assert response.status_code == 302
+    page = client.get(f"/rota/?group={group_id}&month={month}").data.decode()
+    assert "下書き" in page and "公開する" in page
+    client.post(f"/rota/{group_id}/publish?month={month}")
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Duty).where(Duty.published_at.is_(None))) == 0
+    client.post("/logout")
+    login_as("member")
+    now = client.get("/rota/now").data.decode()
+    assert "この先7日間" in now and "tel:090-1111-000" in now
+
+
+def test_members_cannot_generate(client, login_as, group_id):
+    login_as("member")
+    assert client.post(f"/rota/{group_id}/generate").status_code == 403
+
+
+def test_physician_enters_unavailability_from_their_page(app, client, login_as, group_id):
+    user = login_as("physician")
+    with app.app_context():
+        member = db.session.scalars(sa.select(GroupMember).where(GroupMember.group_id == group_id)).first()
+        member.user_id = user.id
+        member_id = member.id
+        db.session.commit()
+    assert "当番ができない日" in client.get("/rota/mine").data.decode()
+    first = (today() + timedelta(days=20)).isoformat()
+    client.post(
+        "/rota/mine",
+        data={"member": member_id, "first_day": first, "last_day": first, "kind": "unavailable", "note": "学会"},
+    )
+    with app.app_context():
+        (entry,) = db.session.scalars(sa.select(Unavailability)).all()
+        assert entry.note == "学会" and entry.first_day.isoformat() == first
+    bad = client.post("/rota/mine", data={"member": member_id, "first_day": "2026-13-01"}, follow_redirects=True)
+    assert "日付を正しく入力してください。" in bad.data.decode()

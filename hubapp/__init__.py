@@ -49,6 +49,10 @@ def register_blueprints(app: Flask) -> None:
         document_views,  # noqa: F401  (minutes and handouts on the meetings blueprint)
     )
     from hubapp.meetings.views import bp as meetings_bp
+    from hubapp.rota import (
+        change_views,  # noqa: F401  (hand edits and swaps on the rota blueprint)
+        feed_views,  # noqa: F401  (calendar feeds on the rota blueprint)
+    )
     from hubapp.rota.views import bp as rota_bp
 
     for bp in (core_bp, auth_bp, hubs_bp, directory_bp, meetings_bp, rota_bp, audit_bp):

@@ -38,6 +38,8 @@ def import_models() -> None:
     from hubapp.directory import models as _directory  # noqa: F401
     from hubapp.hubs import models as _hubs  # noqa: F401
     from hubapp.meetings import models as _meetings  # noqa: F401
+    from hubapp.rota import changes as _rota_changes  # noqa: F401
+    from hubapp.rota import feeds as _rota_feeds  # noqa: F401
     from hubapp.rota import models as _rota  # noqa: F401
 
 

@@ -45,6 +45,13 @@ def sample_arguments(hub) -> dict:
     from hubapp.rota import services as rota
 
     group = rota.create_group(hub.id, "歩く医師グループ")
+    from hubapp.rota import changes as rota_changes
+
+    physician = directory.save_person(hub.id, {"name": "歩く 医師", "profession": Profession.PHYSICIAN})
+    member = rota.add_member(group, physician)
+    duty = rota.generate(group, day, day, time_limit=1.0).duties[0]
+    duty.primary_id = member.id
+    swap = rota_changes.request_swap(duty, member, "primary")
     walk_in = meetings.add_walk_in(meeting, "歩く 飛び入り", Profession.NURSE, "")
     document = documents.store(meeting, "minutes", "歩く資料.pdf", b"%PDF-1.4\n%%EOF\n", None)
     db.session.commit()
@@ -61,6 +68,8 @@ def sample_arguments(hub) -> dict:
         "document_id": document.id,
         "participant_id": walk_in.id,
         "group_id": group.id,
+        "duty_id": duty.id,
+        "swap_id": swap.id,
         "token": token,
     }
 

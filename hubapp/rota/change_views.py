@@ -1,0 +1,216 @@
+"""Rota pages for changes (routes on the rota blueprint): the coordinator's hand edit of one duty, and
+交代 — a physician's swap requests, the open pool, accepting, and the coordinator's approval."""
+
+import sqlalchemy as sa
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from hubapp.common.roles import ALL_ROLES, HUB_EDITORS, Role, roles_required
+from hubapp.db import utcnow
+from hubapp.extensions import db
+from hubapp.rota import changes, services
+from hubapp.rota.models import Duty, GroupMember, PhysicianGroup
+from hubapp.rota.views import _hub, bp
+
+
+def _year_end():
+    return current_app.config["YEAR_END_HOLIDAYS"]
+
+
+def _member_id(field: str) -> int | None:
+    value = request.form.get(field, "")
+    return int(value) if value.isdigit() else None
+
+
+def _notify(duty: Duty, affected: list[int]) -> str:
+    sent = changes.notify(duty, affected)
+    return " " + _("%(n)d人の医師に変更を知らせました。", n=sent) if sent else ""
+
+
+@bp.route("/duties/<int:duty_id>", methods=["GET", "POST"])
+@roles_required(*HUB_EDITORS)
+def duty(duty_id: int):
+    """手動修正: the coordinator sets one duty's primary and secondary; every hard rule is checked."""
+    hub = _hub()
+    found = changes.get_duty(hub.id, duty_id)
+    if found is None:
+        abort(404)
+    group = services.get_group(hub.id, found.group_id)
+    month = found.day.strftime("%Y-%m")
+    if request.method == "POST":
+        try:
+            affected = changes.assign(group, found, _member_id("primary"), _member_id("secondary"), _year_end())
+        except services.RotaError as error:
+            db.session.rollback()
+            flash(_("変更できません: %(problems)s", problems=str(error)), "error")
+            return redirect(url_for("rota.duty", duty_id=duty_id))
+        db.session.commit()
+        if affected:
+            flash(_("当番を変更しました。") + _notify(found, affected), "success")
+        else:
+            flash(_("変更はありませんでした。"), "info")
+        return redirect(url_for("rota.index", group=group.id, month=month))
+    members = sorted((m for m in group.members if m.is_active), key=lambda m: m.id)
+    return render_template("rota/duty.html", duty=found, group=group, members=members, month=month)
+
+
+def _memberships() -> list[GroupMember]:
+    """The current user's active memberships in this hub's groups."""
+    return list(
+        db.session.scalars(
+            sa.select(GroupMember)
+            .join(PhysicianGroup, GroupMember.group_id == PhysicianGroup.id)
+            .where(
+                GroupMember.user_id == current_user.id,
+                GroupMember.is_active.is_(True),
+                PhysicianGroup.hub_id == _hub().id,
+            )
+        )
+    )
+
+
+@bp.route("/swaps")
+@roles_required(*ALL_ROLES)
+def swaps():
+    """交代: my upcoming duties (to ask for a swap), the open pool, my requests; the coordinator's list."""
+    hub = _hub()
+    memberships = _memberships()
+    ids = [m.id for m in memberships]
+    mine: dict[int, changes.SwapRequest] = {}
+    pool: dict[int, changes.SwapRequest] = {}
+    for member in memberships:
+        for swap in changes.swaps_for_member(member):
+            mine[swap.id] = swap
+        for swap in changes.open_swaps(member.group):
+            if swap.requested_by_id not in ids:
+                pool[swap.id] = swap
+    duties = (
+        list(
+            db.session.scalars(
+                sa.select(Duty)
+                .where(
+                    sa.or_(Duty.primary_id.in_(ids), Duty.secondary_id.in_(ids)),
+                    Duty.published_at.is_not(None),
+                    Duty.starts_at > utcnow(),
+                )
+                .order_by(Duty.starts_at)
+                .limit(60)
+            )
+        )
+        if ids
+        else []
+    )
+    colleagues = {
+        m.group_id: [c for c in sorted(m.group.members, key=lambda c: c.id) if c.is_active and c.id != m.id]
+        for m in memberships
+    }
+    return render_template(
+        "rota/swaps.html",
+        memberships={m.group_id: m for m in memberships},
+        member_ids=set(ids),
+        duties=duties,
+        colleagues=colleagues,
+        mine=sorted(mine.values(), key=lambda s: (s.duty.starts_at, s.id)),
+        pool=sorted(pool.values(), key=lambda s: (s.duty.starts_at, s.id)),
+        all_swaps=changes.hub_swaps(hub.id) if current_user.role in HUB_EDITORS else [],
+        can_decide=current_user.role in HUB_EDITORS,
+        statuses=changes.SwapStatus,
+    )
+
+
+def _swap_or_404(swap_id: int) -> changes.SwapRequest:
+    swap = changes.get_swap(_hub().id, swap_id)
+    if swap is None:
+        abort(404)
+    return swap
+
+
+def _membership_for(group_id: int) -> GroupMember:
+    member = next((m for m in _memberships() if m.group_id == group_id), None)
+    if member is None:
+        abort(404)
+    return member
+
+
+def _done(message: str, category: str = "success"):
+    flash(message, category)
+    return redirect(url_for("rota.swaps"))
+
+
+def _failed(error: services.RotaError):
+    db.session.rollback()
+    return _done(str(error), "error")
+
+
+@bp.route("/duties/<int:duty_id>/swap", methods=["POST"])
+@roles_required(Role.PHYSICIAN)
+def swap_request(duty_id: int):
+    found = changes.get_duty(_hub().id, duty_id)
+    if found is None:
+        abort(404)
+    member = _membership_for(found.group_id)
+    target_id = _member_id("target")
+    target = None
+    if target_id is not None:
+        target = db.session.get(GroupMember, target_id)
+        if target is None or target.group_id != found.group_id:
+            abort(404)
+    try:
+        changes.request_swap(found, member, request.form.get("role", ""), target)
+    except services.RotaError as error:
+        return _failed(error)
+    db.session.commit()
+    return _done(_("交代を依頼しました。") if target else _("交代の募集に出しました。"))
+
+
+@bp.route("/swaps/<int:swap_id>/accept", methods=["POST"])
+@roles_required(Role.PHYSICIAN)
+def swap_accept(swap_id: int):
+    swap = _swap_or_404(swap_id)
+    member = _membership_for(swap.duty.group_id)
+    try:
+        affected = changes.accept(swap, member, _year_end())
+    except services.RotaError as error:
+        return _failed(error)
+    db.session.commit()
+    if swap.status == changes.SwapStatus.APPROVED:
+        return _done(_("交代を引き受けました。当番表に反映しました。") + _notify(swap.duty, affected))
+    return _done(_("交代を引き受けました。コーディネーターの承認後に反映されます。"))
+
+
+@bp.route("/swaps/<int:swap_id>/approve", methods=["POST"])
+@roles_required(*HUB_EDITORS)
+def swap_approve(swap_id: int):
+    swap = _swap_or_404(swap_id)
+    try:
+        affected = changes.approve(swap, current_user.id, _year_end())
+    except services.RotaError as error:
+        return _failed(error)
+    db.session.commit()
+    return _done(_("交代を承認し、当番表に反映しました。") + _notify(swap.duty, affected))
+
+
+@bp.route("/swaps/<int:swap_id>/reject", methods=["POST"])
+@roles_required(*HUB_EDITORS)
+def swap_reject(swap_id: int):
+    swap = _swap_or_404(swap_id)
+    try:
+        changes.reject(swap, current_user.id)
+    except services.RotaError as error:
+        return _failed(error)
+    db.session.commit()
+    return _done(_("交代の依頼を却下しました。"))
+
+
+@bp.route("/swaps/<int:swap_id>/cancel", methods=["POST"])
+@roles_required(Role.PHYSICIAN)
+def swap_cancel(swap_id: int):
+    swap = _swap_or_404(swap_id)
+    member = _membership_for(swap.duty.group_id)
+    try:
+        changes.cancel(swap, member)
+    except services.RotaError as error:
+        return _failed(error)
+    db.session.commit()
+    return _done(_("交代の依頼を取り消しました。"))

@@ -1,0 +1,149 @@
+"""Calendar feed routes on the rota blueprint: the feeds page (physicians make feeds of their own
+duties, coordinators and admins feeds of a whole group), revoking, and the feed itself, read by
+calendar apps with its secret token and answered with 304 while the rota has not changed.
+
+Registered by importing this module before the blueprint is registered (``register_blueprints``).
+"""
+
+import hashlib
+
+import sqlalchemy as sa
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.orm import selectinload
+
+from hubapp.common.roles import HUB_EDITORS, Role, public, roles_required
+from hubapp.extensions import db
+from hubapp.rota import feeds, ical, services
+from hubapp.rota.models import GroupMember, PhysicianGroup
+from hubapp.rota.views import _hub, bp
+
+ICS_MIMETYPE = "text/calendar; charset=utf-8"
+#: Calendars poll; five minutes of private caching spares the database without delaying changes much.
+FEED_CACHE_CONTROL = "private, max-age=300"
+FEED_ROLES = (Role.PHYSICIAN, *sorted(HUB_EDITORS))
+
+
+def _is_editor() -> bool:
+    return current_user.role in HUB_EDITORS
+
+
+def _memberships(hub_id: int) -> list[GroupMember]:
+    """The current user's active memberships in the hub's groups, with their groups."""
+    return list(
+        db.session.scalars(
+            sa.select(GroupMember)
+            .join(PhysicianGroup, PhysicianGroup.id == GroupMember.group_id)
+            .where(
+                GroupMember.user_id == current_user.id,
+                GroupMember.is_active.is_(True),
+                PhysicianGroup.hub_id == hub_id,
+            )
+            .options(selectinload(GroupMember.group))
+            .order_by(PhysicianGroup.name, GroupMember.id)
+        )
+    )
+
+
+def feed_name(group_name: str, person_name: str | None = None) -> str:
+    """The calendar's name in the subscriber's list (Japanese, like the events in it)."""
+    if person_name:
+        return f"当番表（{person_name}・{group_name}）"
+    return f"{group_name} 当番表"
+
+
+@bp.route("/feeds", methods=["GET", "POST"], endpoint="feeds")
+@roles_required(*FEED_ROLES)
+def feeds_page():
+    """Active feeds; POST makes one (physicians: of one of their memberships; coordinators and admins:
+    of a group) and shows its URL this once."""
+    hub = _hub()
+    editor = _is_editor()
+    memberships = [] if editor else _memberships(hub.id)
+    groups = services.groups(hub.id) if editor else []
+    new_url = None
+    if request.method == "POST":
+        if editor:
+            group = next((g for g in groups if g.id == request.form.get("group", type=int)), None)
+            if group is None:
+                abort(404)
+            _feed, token = feeds.create_group_feed(group, current_user.id)
+        else:
+            member = next((m for m in memberships if m.id == request.form.get("member", type=int)), None)
+            if member is None:
+                abort(404)
+            _feed, token = feeds.create_personal_feed(member, current_user.id)
+        db.session.commit()
+        new_url = url_for("rota.feed", token=token, _external=True)
+    active = feeds.group_feeds(hub.id) if editor else feeds.feeds_of_user(current_user.id, hub.id)
+    group_names = {
+        g.id: g.name for g in db.session.scalars(sa.select(PhysicianGroup).where(PhysicianGroup.hub_id == hub.id))
+    }
+    response = Response(
+        render_template(
+            "rota/feeds.html",
+            feeds=active,
+            group_names=group_names,
+            editor=editor,
+            groups=groups,
+            memberships=memberships,
+            new_url=new_url,
+            new_webcal_url=new_url and "webcal://" + new_url.split("://", 1)[1],
+        )
+    )
+    # The URL is shown once: nothing may keep a copy of the page.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/feeds/<int:feed_id>/revoke", methods=["POST"], endpoint="feed_revoke")
+@roles_required(*FEED_ROLES)
+def feed_revoke(feed_id: int):
+    """Coordinators and admins revoke any feed of the hub; a physician their own feeds."""
+    hub = _hub()
+    feed = feeds.get_feed(hub.id, feed_id)
+    if feed is None:
+        abort(404)
+    if not _is_editor() and feed.id not in {f.id for f in feeds.feeds_of_user(current_user.id, hub.id)}:
+        abort(404)
+    feeds.revoke(feed)
+    db.session.commit()
+    flash(_("購読URLを無効にしました。このURLのカレンダーは更新されなくなります。"), "info")
+    return redirect(url_for("rota.feeds"))
+
+
+@bp.route("/feed/<token>.ics", endpoint="feed")
+@public
+def feed(token: str):
+    """The feed's duties for subscribed calendars; 404 for an unknown or revoked token.
+
+    ETag is the SHA-256 of the calendar (whose bytes depend only on the rota), Last-Modified the
+    latest change of a duty in it (or the feed's creation): a calendar that sends either back gets
+    304 without a body while nothing changed.
+    """
+    found = feeds.feed_for_token(token)
+    if found is None:
+        abort(404)
+    group = db.session.get(PhysicianGroup, found.group_id) if found.group_id is not None else None
+    member = db.session.get(GroupMember, found.member_id) if found.member_id is not None else None
+    if group is None or (found.member_id is not None and member is None):
+        abort(404)
+    duties = feeds.feed_duties(found)
+    names = feeds.member_names(duties)
+    person_name = None
+    if member is not None:
+        person_name = names.get(member.id) or member.person.name
+    data = ical.duties_calendar(duties, names, member_id=found.member_id, name=feed_name(group.name, person_name))
+    db.session.commit()  # last_used_at
+    response = Response(data, content_type=ICS_MIMETYPE)
+    response.headers["Content-Disposition"] = 'inline; filename="rota.ics"'
+    response.headers["Cache-Control"] = FEED_CACHE_CONTROL
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["X-Robots-Tag"] = "noindex"
+    response.set_etag(hashlib.sha256(data).hexdigest())
+    response.last_modified = max([d.updated_at for d in duties if d.updated_at] + [found.created_at])
+    response.make_conditional(request)
+    if response.status_code == 304:
+        response.set_data(b"")
+    return response

@@ -85,22 +85,8 @@ def swaps():
         for swap in changes.open_swaps(member.group):
             if swap.requested_by_id not in ids:
                 pool[swap.id] = swap
-    duties = (
-        list(
-            db.session.scalars(
-                sa.select(Duty)
-                .where(
-                    sa.or_(Duty.primary_id.in_(ids), Duty.secondary_id.in_(ids)),
-                    Duty.published_at.is_not(None),
-                    Duty.starts_at > utcnow(),
-                )
-                .order_by(Duty.starts_at)
-                .limit(60)
-            )
-        )
-        if ids
-        else []
-    )
+    now = utcnow()
+    duties = [d for d in services.published_duties_of(ids, now) if d.starts_at > now]  # not begun yet
     colleagues = {
         m.group_id: [c for c in sorted(m.group.members, key=lambda c: c.id) if c.is_active and c.id != m.id]
         for m in memberships

@@ -283,3 +283,22 @@ def month_duties(group: PhysicianGroup, first: date, last: date) -> list[Duty]:
             .order_by(Duty.day, Duty.starts_at)
         )
     )
+
+
+def published_duties_of(member_ids: list[int], ending_after: datetime, limit: int = 60) -> list[Duty]:
+    """Published duties where any of these members is primary or secondary, not yet over, in order."""
+    if not member_ids:
+        return []
+    return list(
+        db.session.scalars(
+            sa.select(Duty)
+            .where(
+                sa.or_(Duty.primary_id.in_(member_ids), Duty.secondary_id.in_(member_ids)),
+                Duty.published_at.is_not(None),
+                Duty.ends_at > ending_after,
+            )
+            .options(selectinload(Duty.shift_type))
+            .order_by(Duty.starts_at)
+            .limit(limit)
+        )
+    )

@@ -12,7 +12,7 @@ from hubapp.core.services import today
 from hubapp.db import utcnow
 from hubapp.extensions import db
 from hubapp.rota import services
-from hubapp.rota.models import AvailabilityKind, Duty, GroupMember, Unavailability
+from hubapp.rota.models import AvailabilityKind, GroupMember, Unavailability
 
 bp = Blueprint("rota", __name__, url_prefix="/rota")
 
@@ -141,22 +141,7 @@ def mine():
             flash(_("登録しました。"), "success")
         return redirect(url_for("rota.mine"))
     ids = [m.id for m in memberships]
-    duties = (
-        list(
-            db.session.scalars(
-                sa.select(Duty)
-                .where(
-                    sa.or_(Duty.primary_id.in_(ids), Duty.secondary_id.in_(ids)),
-                    Duty.published_at.is_not(None),
-                    Duty.ends_at > utcnow(),
-                )
-                .order_by(Duty.starts_at)
-                .limit(60)
-            )
-        )
-        if ids
-        else []
-    )
+    duties = services.published_duties_of(ids, utcnow())
     entries = (
         list(
             db.session.scalars(

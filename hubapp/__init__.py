@@ -52,6 +52,7 @@ def register_blueprints(app: Flask) -> None:
     from hubapp.rota import (
         change_views,  # noqa: F401  (hand edits and swaps on the rota blueprint)
         feed_views,  # noqa: F401  (calendar feeds on the rota blueprint)
+        group_views,  # noqa: F401  (setting up physician groups on the rota blueprint)
     )
     from hubapp.rota.views import bp as rota_bp
 

@@ -98,6 +98,10 @@ def add_member(
         raise RotaError(_l("別の拠点の関係者は加えられません。"), "person_id")
     if any(m.person_id == person.id for m in group.members):
         raise RotaError(_l("この医師はすでにグループにいます。"), "person_id")
+    if not (0 < float(fte) <= 1):
+        raise RotaError(_l("常勤換算は0.1〜1.0で入力してください。"), "fte")
+    if cap is not None and cap < 0:
+        raise RotaError(_l("月の上限は0以上で入力してください。"), "cap")
     member = GroupMember(
         person=person, user_id=user_id, fte=fte, max_duties_per_month=cap, secondary_only=secondary_only, is_new=is_new
     )
@@ -302,3 +306,59 @@ def published_duties_of(member_ids: list[int], ending_after: datetime, limit: in
             .limit(limit)
         )
     )
+
+
+def hospital_choices(hub_id: int) -> list[tuple[int, str]]:
+    """The hub's hospitals (candidates for the backup hospital), in kana order."""
+    from hubapp.directory.models import Organisation, OrganisationType
+
+    rows = db.session.execute(
+        sa.select(Organisation.id, Organisation.name)
+        .where(
+            Organisation.hub_id == hub_id,
+            Organisation.archived_at.is_(None),
+            Organisation.type.in_([OrganisationType.HOSPITAL, OrganisationType.HOME_CARE_HOSPITAL]),
+        )
+        .order_by(Organisation.kana_key)
+    )
+    return [(r.id, r.name) for r in rows]
+
+
+def physician_choices(hub_id: int, group: PhysicianGroup) -> list[tuple[int, str]]:
+    """The hub's physicians from the directory who are not yet in the group."""
+    from hubapp.directory.models import Profession
+
+    taken = {m.person_id for m in group.members}
+    rows = db.session.execute(
+        sa.select(Person.id, Person.name)
+        .where(Person.hub_id == hub_id, Person.archived_at.is_(None), Person.profession == Profession.PHYSICIAN)
+        .order_by(Person.kana_key)
+    )
+    return [(r.id, r.name) for r in rows if r.id not in taken]
+
+
+def hub_person(hub_id: int, person_id: int) -> Person | None:
+    person = db.session.get(Person, person_id)
+    return person if person is not None and person.hub_id == hub_id else None
+
+
+def physician_user_choices(hub_id: int) -> list[tuple[int, str]]:
+    """Logins with the physician role in this hub (to link a member to the account they use)."""
+    from hubapp.auth.models import User
+    from hubapp.common.roles import Role
+    from hubapp.hubs.models import HubMembership
+
+    rows = db.session.execute(
+        sa.select(User.id, User.display_name, User.username)
+        .join(HubMembership, HubMembership.user_id == User.id)
+        .where(HubMembership.hub_id == hub_id, User.role == Role.PHYSICIAN, User.is_active.is_(True))
+        .order_by(User.display_kana, User.id)
+    )
+    return [(r.id, f"{r.display_name}（{r.username}）") for r in rows]
+
+
+def hub_physician_user(hub_id: int, user_id: int | None) -> int | None:
+    """``user_id`` if it is a physician login of this hub, else None."""
+    if not user_id:
+        return None
+    return user_id if user_id in {uid for uid, _ in physician_user_choices(hub_id)} else None

@@ -10,14 +10,9 @@ from hubapp.directory import search, services
 from hubapp.directory.forms import FunctionForm, OrganisationForm, PersonForm
 from hubapp.directory.models import DirectoryFunction, OrganisationType, Profession
 from hubapp.extensions import db
+from hubapp.hubs.context import hub_or_404 as _hub
 
 bp = Blueprint("directory", __name__, url_prefix="/directory")
-
-
-def _hub():
-    if g.hub is None:
-        abort(404)
-    return g.hub
 
 
 def _organisation_or_404(organisation_id: int):

@@ -10,6 +10,7 @@ from hubapp.core.services import JST, today
 from hubapp.db import utcnow
 from hubapp.directory.models import Profession
 from hubapp.extensions import db
+from hubapp.hubs.context import hub_or_404 as _hub
 from hubapp.meetings import notify, services
 from hubapp.meetings.forms import (
     CountermeasureForm,
@@ -24,12 +25,6 @@ from hubapp.meetings.forms import (
 from hubapp.meetings.models import AttendanceStatus, IssueStatus, MeetingKind, Scene, Topic
 
 bp = Blueprint("meetings", __name__, url_prefix="/meetings")
-
-
-def _hub():
-    if g.hub is None:
-        abort(404)
-    return g.hub
 
 
 def _meeting_or_404(meeting_id: int):

@@ -3,7 +3,7 @@
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -11,16 +11,11 @@ from hubapp.common.roles import ALL_ROLES, HUB_EDITORS, Role, roles_required
 from hubapp.core.services import today
 from hubapp.db import utcnow
 from hubapp.extensions import db
+from hubapp.hubs.context import hub_or_404 as _hub
 from hubapp.rota import services
 from hubapp.rota.models import AvailabilityKind, GroupMember, Unavailability
 
 bp = Blueprint("rota", __name__, url_prefix="/rota")
-
-
-def _hub():
-    if g.hub is None:
-        abort(404)
-    return g.hub
 
 
 def _month() -> tuple[date, date]:

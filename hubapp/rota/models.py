@@ -40,6 +40,11 @@ class AvailabilityKind(StrEnum):
 
 class PhysicianGroup(TimestampMixin, db.Model):
     __tablename__ = "physician_groups"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "unavailability_deadline_day IS NULL OR unavailability_deadline_day BETWEEN 1 AND 28", name="deadline_day"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     hub_id: Mapped[int] = mapped_column(sa.ForeignKey("hubs.id", ondelete="CASCADE"), index=True)
@@ -48,6 +53,11 @@ class PhysicianGroup(TimestampMixin, db.Model):
     backup_hospital_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisations.id", ondelete="SET NULL"))
     #: Swaps need the coordinator's approval.
     swaps_need_approval: Mapped[bool] = mapped_column(default=True)
+    #: Physicians enter a month's unavailability until this day of the month before (None: no deadline).
+    unavailability_deadline_day: Mapped[int | None]
+    #: 宿日直許可: the group's night and holiday duties are permitted 宿日直 (at most one 宿直 a week and one
+    #: 日直 a month per physician), so the coordinator sees those counts.
+    has_overnight_permit: Mapped[bool] = mapped_column(default=False)
 
     shift_types: Mapped[list["ShiftType"]] = relationship(
         back_populates="group", cascade="all, delete-orphan", order_by="ShiftType.sort_order"
@@ -160,4 +170,67 @@ class Duty(TimestampMixin, db.Model):
         sa.UniqueConstraint("group_id", "shift_type_id", "day"),
         sa.Index("ix_duties_group_day", "group_id", "day"),
         sa.Index("ix_duties_hub_starts", "hub_id", "starts_at"),
+    )
+
+
+class PatientPair(TimestampMixin, db.Model):
+    """主治医・副主治医 of an enrolled patient, kept with a pseudonymous code only (no name, no birth date):
+    the hub needs to know which two physicians cover each other, not who the patient is."""
+
+    __tablename__ = "patient_pairs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hub_id: Mapped[int] = mapped_column(sa.ForeignKey("hubs.id", ondelete="CASCADE"), index=True)
+    group_id: Mapped[int] = mapped_column(sa.ForeignKey("physician_groups.id", ondelete="CASCADE"), index=True)
+    #: e.g. "K-0123": the code the clinic uses in its own records.
+    patient_code: Mapped[str] = mapped_column(sa.String(20))
+    attending_id: Mapped[int] = mapped_column(sa.ForeignKey("group_members.id", ondelete="RESTRICT"), index=True)
+    deputy_id: Mapped[int] = mapped_column(sa.ForeignKey("group_members.id", ondelete="RESTRICT"), index=True)
+    started_on: Mapped[date]
+    ended_on: Mapped[date | None]
+
+    attending: Mapped[GroupMember] = relationship(foreign_keys=[attending_id])
+    deputy: Mapped[GroupMember] = relationship(foreign_keys=[deputy_id])
+
+    __table_args__ = (
+        sa.UniqueConstraint("group_id", "patient_code"),
+        sa.CheckConstraint("attending_id <> deputy_id", name="two_physicians"),
+    )
+
+
+class DutyLogKind(StrEnum):
+    SUBSTITUTE = "substitute"  #: 代診: a visit made for an absent colleague
+    CALL_OUT = "call_out"  #: 出動: called out during an on-call duty
+
+    @property
+    def label(self) -> str:
+        return str({DutyLogKind.SUBSTITUTE: _l("代診"), DutyLogKind.CALL_OUT: _l("出動")}[self])
+
+
+class DutyLog(TimestampMixin, db.Model):
+    """A 代診 or a call-out actually made, with its start and end (for the monthly and 年度 totals and the
+    rest-interval information of the 2024 医師の働き方改革)."""
+
+    __tablename__ = "duty_logs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hub_id: Mapped[int] = mapped_column(sa.ForeignKey("hubs.id", ondelete="CASCADE"))
+    group_id: Mapped[int] = mapped_column(sa.ForeignKey("physician_groups.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(sa.ForeignKey("group_members.id", ondelete="RESTRICT"), index=True)
+    kind: Mapped[DutyLogKind] = mapped_column(enum_column(DutyLogKind))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: The on-call duty it happened in, when there was one.
+    duty_id: Mapped[int | None] = mapped_column(sa.ForeignKey("duties.id", ondelete="SET NULL"))
+    #: Pseudonymous, as in :class:`PatientPair`; optional.
+    patient_code: Mapped[str] = mapped_column(sa.String(20), default="")
+    note: Mapped[str] = mapped_column(sa.String(200), default="")
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    fiscal_year: Mapped[int]
+
+    member: Mapped[GroupMember] = relationship()
+
+    __table_args__ = (
+        sa.CheckConstraint("ended_at >= started_at", name="time_order"),
+        sa.Index("ix_duty_logs_group_started", "group_id", "started_at"),
     )

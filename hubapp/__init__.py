@@ -53,6 +53,7 @@ def register_blueprints(app: Flask) -> None:
         change_views,  # noqa: F401  (hand edits and swaps on the rota blueprint)
         feed_views,  # noqa: F401  (calendar feeds on the rota blueprint)
         group_views,  # noqa: F401  (setting up physician groups on the rota blueprint)
+        record_views,  # noqa: F401  (patient pairs, 代診・出動 logs on the rota blueprint)
     )
     from hubapp.rota.views import bp as rota_bp
 

@@ -52,6 +52,13 @@ def sample_arguments(hub) -> dict:
     duty = rota.generate(group, day, day, time_limit=1.0).duties[0]
     duty.primary_id = member.id
     swap = rota_changes.request_swap(duty, member, "primary")
+    from hubapp.rota import records as rota_records
+    from hubapp.rota.models import DutyLogKind
+
+    deputy_person = directory.save_person(hub.id, {"name": "歩く 副医師", "profession": Profession.PHYSICIAN})
+    deputy = rota.add_member(group, deputy_person)
+    pair = rota_records.add_pair(group, "W-0001", member.id, deputy.id, day)
+    log = rota_records.add_log(member, DutyLogKind.CALL_OUT, day, time(1), time(2))
     walk_in = meetings.add_walk_in(meeting, "歩く 飛び入り", Profession.NURSE, "")
     document = documents.store(meeting, "minutes", "歩く資料.pdf", b"%PDF-1.4\n%%EOF\n", None)
     db.session.commit()
@@ -70,6 +77,9 @@ def sample_arguments(hub) -> dict:
         "group_id": group.id,
         "duty_id": duty.id,
         "swap_id": swap.id,
+        "pair_id": pair.id,
+        "log_id": log.id,
+        "member_id": member.id,
         "token": token,
     }
 

@@ -32,6 +32,8 @@ NAVIGATION = (
     NavItem("meetings.index", _l("会議・研修")),
     NavItem("directory.index", _l("地域資源")),
     NavItem("rota.index", _l("当番表")),
+    NavItem("rota.logs", _l("代診・出動記録")),
+    NavItem("rota.pairs", _l("主治医・副主治医")),
     NavItem("hubs.index", _l("拠点・圏域")),
     NavItem("audit.index", _l("監査ログ")),
 )

@@ -1,6 +1,6 @@
 """Demo physician group for the wide-area hub, with a published rota for this month and the next."""
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -10,8 +10,8 @@ from hubapp.core.services import today
 from hubapp.directory import services as directory
 from hubapp.directory.models import Person, Profession
 from hubapp.extensions import db
-from hubapp.rota import services
-from hubapp.rota.models import AvailabilityKind, PhysicianGroup
+from hubapp.rota import records, services
+from hubapp.rota.models import AvailabilityKind, DutyLogKind, PhysicianGroup
 
 #: (name, kana, phone, secondary only, new to home care) — the first two are in the directory demo already.
 PHYSICIANS = [
@@ -49,10 +49,74 @@ def seed(ctx) -> None:
         if name == "鈴木 一郎":
             first = today() + timedelta(days=10)
             services.add_unavailability(member, AvailabilityKind.UNAVAILABLE, first, first + timedelta(days=2), "学会")
+        if name == "小川 正":  # away with 鈴木 on two days: their patient K-0015 shows a warning
+            first = today() + timedelta(days=11)
+            services.add_unavailability(member, AvailabilityKind.UNAVAILABLE, first, first + timedelta(days=2), "休暇")
     this_month = today().replace(day=1)
     next_month = (this_month + timedelta(days=32)).replace(day=1)
     after = (next_month + timedelta(days=32)).replace(day=1)
     limit = min(3.0, float(current_app.config["ROTA_SOLVER_SECONDS"]))
     services.generate(group, this_month, after - timedelta(days=1), time_limit=limit)
     services.publish(group, this_month, after - timedelta(days=1))
+    group.has_overnight_permit = True
+    _seed_records(group, this_month, next_month - timedelta(days=1))
     ctx.created.append(f"当番表 {group.name}（{this_month:%Y年%m月}〜{next_month:%m月}）")
+
+
+#: 主治医・副主治医 of the demo patients (pseudonymous codes only): code, 主治医, 副主治医.
+PAIRS = [
+    ("K-0012", "髙橋 健一", "山吹 さやか"),
+    ("K-0015", "鈴木 一郎", "小川 正"),
+    ("K-0021", "大野 里美", "鈴木 一郎"),
+    ("K-0034", "小川 正", "髙橋 健一"),
+]
+
+
+def _seed_records(group: PhysicianGroup, first, last) -> None:
+    """Patient pairs, and 代診・出動 logs of this month, one of them a night call-out followed by a duty
+    within the 9 hours' rest."""
+    members = {m.person.name: m for m in group.members}
+    coordinator = db.session.scalars(sa.select(User).where(User.username == "coordinator")).first()
+    for code, attending, deputy in PAIRS:
+        records.add_pair(group, code, members[attending].id, members[deputy].id, first - timedelta(days=90))
+
+    def day(offset: int):
+        """A day of this month, ``offset`` days before today when the month has begun that long ago."""
+        return max(first, today() - timedelta(days=offset))
+
+    # A night call-out at 01:30–03:00 by the physician whose 休日日中 duty starts at 08:30 that day.
+    short_rest = next(
+        (
+            d
+            for d in reversed(services.month_duties(group, first, last))
+            if d.shift_type.code == "holiday_day" and d.primary_id and d.day <= today()
+        ),
+        None,
+    )
+    by_id = {m.id: m for m in group.members}
+    logs = [
+        ("髙橋 健一", DutyLogKind.SUBSTITUTE, day(12), time(14, 0), time(15, 0), "K-0015", "鈴木医師不在時の定期訪問"),
+        ("鈴木 一郎", DutyLogKind.CALL_OUT, day(10), time(23, 40), time(1, 10), "K-0015", "発熱・呼吸苦"),
+        ("山吹 さやか", DutyLogKind.SUBSTITUTE, day(8), time(10, 0), time(11, 30), "K-0012", ""),
+        ("大野 里美", DutyLogKind.CALL_OUT, day(6), time(19, 30), time(20, 40), "", "カテーテル閉塞"),
+        ("小川 正", DutyLogKind.SUBSTITUTE, day(4), time(13, 0), time(14, 0), "K-0034", ""),
+        ("髙橋 健一", DutyLogKind.CALL_OUT, day(3), time(2, 10), time(3, 20), "K-0012", "転倒"),
+        ("西村 拓", DutyLogKind.SUBSTITUTE, day(1), time(15, 30), time(16, 10), "", "定期訪問"),
+    ]
+    if short_rest is not None:
+        name = by_id[short_rest.primary_id].person.name
+        logs.append((name, DutyLogKind.CALL_OUT, short_rest.day, time(1, 30), time(3, 0), "K-0021", "看取り"))
+    else:  # no 休日 of this month is over yet: a 代診 in the morning after the call-out instead
+        logs.append(("大野 里美", DutyLogKind.CALL_OUT, day(0), time(1, 30), time(3, 0), "K-0021", "看取り"))
+        logs.append(("大野 里美", DutyLogKind.SUBSTITUTE, day(0), time(9, 0), time(10, 0), "K-0012", ""))
+    for name, kind, on, start, end, code, note in logs:
+        records.add_log(
+            members[name],
+            kind,
+            on,
+            start,
+            end,
+            patient_code=code,
+            note=note,
+            recorded_by_id=coordinator.id if coordinator else None,
+        )

@@ -81,10 +81,11 @@ def violations(plan: Plan, physicians: list[Physician]) -> list[str]:
     for (pid, day), keys in sorted(duties_on.items()):
         if len(keys) > 1:
             found.append(f"{day}: {by_id[pid].name} has {len(keys)} duties ({', '.join(keys)})")
-    for pid, days in sorted(primary_nights.items()):
-        days = sorted(days)
+    for pid, inside in sorted(primary_nights.items()):
+        outside = by_id[pid].outside_primary_nights
+        days = sorted(set(inside) | outside)
         for earlier, later in zip(days, days[1:], strict=False):
-            if (later - earlier).days <= NIGHT_GAP_DAYS:
+            if (later - earlier).days <= NIGHT_GAP_DAYS and not (earlier in outside and later in outside):
                 found.append(
                     f"{by_id[pid].name}: primary nights on {earlier} and {later} "
                     f"without {NIGHT_GAP_DAYS} free nights between"
@@ -104,6 +105,8 @@ class _GreedyState:
         self.physicians = physicians
         self.busy: set[tuple[int, date]] = set()
         self.primary_nights: dict[int, set[date]] = defaultdict(set)
+        for p in physicians:
+            self.primary_nights[p.id].update(p.outside_primary_nights)
         self.duties: Counter[int] = Counter()
         self.counts: Counter[tuple[int, Category]] = Counter()
 
@@ -247,7 +250,7 @@ def cp_sat(
         for i, s in enumerate(slots):
             if s.day in p.unavailable:
                 continue
-            if not p.secondary_only:
+            if not p.secondary_only and not (s.is_night and p.night_blocked(s.day, NIGHT_GAP_DAYS)):
                 x[p.id, i, P] = model.new_bool_var(f"p{p.id}_{i}_P")
             x[p.id, i, S] = model.new_bool_var(f"p{p.id}_{i}_S")
     by_id = {p.id: p for p in physicians}

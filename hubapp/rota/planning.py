@@ -5,7 +5,7 @@ Hard rules (never broken by a generator):
 - a physician is never on duty on a day they marked unavailable;
 - one duty per physician per day (primary or secondary, whatever the shift);
 - at least two free nights between a physician's primary night duties (a primary night on day d
-  forbids primary nights on d+1 and d+2);
+  forbids primary nights on d+1 and d+2), across the edges of the period too;
 - ``secondary_only`` physicians are never primary; monthly caps are respected;
 - a new physician (在宅医療未経験) is never on a slot without an experienced partner: a slot with a new
   physician has the other role filled by an experienced one.
@@ -61,6 +61,13 @@ class Physician:
     prefer_not: frozenset[date] = frozenset()
     #: duties already done this 年度, per category (fairness is per 年度 so far)
     history: dict[Category, int] = field(default_factory=dict)
+    #: primary nights just before or after the planned period (the months around it): the two-free-nights
+    #: rule holds across the period's edges
+    outside_primary_nights: frozenset[date] = frozenset()
+
+    def night_blocked(self, day: date, gap: int) -> bool:
+        """Whether a primary night on ``day`` is too close to a primary night outside the period."""
+        return any(0 < abs((day - other).days) <= gap for other in self.outside_primary_nights)
 
     @property
     def is_full_time(self) -> bool:

@@ -24,6 +24,7 @@ from hubapp.rota.models import (
     AppliesOn,
     AvailabilityKind,
     Duty,
+    GroupHoliday,
     GroupMember,
     PhysicianGroup,
     ShiftType,
@@ -110,11 +111,176 @@ def add_member(
     return member
 
 
+def update_group(
+    group: PhysicianGroup,
+    *,
+    name: str,
+    backup_hospital_id: int | None,
+    swaps_need_approval: bool,
+    deadline_day: int | None,
+    has_overnight_permit: bool,
+) -> None:
+    """The group's settings. ``backup_hospital_id`` must be one of :func:`hospital_choices` (checked)."""
+    if not name.strip():
+        raise RotaError(_l("グループ名を入力してください。"), "name")
+    if len(name.strip()) > 120:
+        raise RotaError(_l("グループ名は120文字以内で入力してください。"), "name")
+    if backup_hospital_id is not None and backup_hospital_id not in {i for i, _n in hospital_choices(group.hub_id)}:
+        raise RotaError(_l("後方支援病院は地域資源の病院から選んでください。"), "backup_hospital")
+    if deadline_day is not None and not 1 <= deadline_day <= 28:
+        raise RotaError(_l("締切日は1〜28日で入力してください。"), "deadline_day")
+    group.name = name.strip()
+    group.backup_hospital_id = backup_hospital_id
+    group.swaps_need_approval = swaps_need_approval
+    group.unavailability_deadline_day = deadline_day
+    group.has_overnight_permit = has_overnight_permit
+    db.session.flush()
+
+
+def save_shift_type(
+    group: PhysicianGroup,
+    shift: ShiftType | None,
+    *,
+    name: str,
+    applies_on: AppliesOn,
+    starts: time,
+    ends: time,
+    is_night: bool,
+) -> ShiftType:
+    """Add a shift type (``shift`` None) or change one. Stored duties keep their times; the change applies
+    to the drafts generated from now on."""
+    name = name.strip()
+    if not name or len(name) > 60:
+        raise RotaError(_l("シフト名を60文字以内で入力してください。"), "name")
+    if starts == ends:
+        raise RotaError(_l("開始と終了を別の時刻にしてください。"), "ends")
+    if any(s.name == name and s is not shift for s in group.shift_types):
+        raise RotaError(_l("同じ名前のシフトがあります。"), "name")
+    if shift is None:
+        used = {s.code for s in group.shift_types}
+        number = len(group.shift_types) + 1
+        while f"shift_{number}" in used:
+            number += 1
+        shift = ShiftType(
+            code=f"shift_{number}", sort_order=max((s.sort_order for s in group.shift_types), default=0) + 10
+        )
+        group.shift_types.append(shift)
+    elif shift.applies_on != applies_on and _shift_in_use(shift.id):
+        raise RotaError(
+            _l("当番表で使われているシフトの平日・休日は変えられません。新しいシフトを作ってください。"), "applies_on"
+        )
+    shift.name, shift.applies_on, shift.starts, shift.ends, shift.is_night = name, applies_on, starts, ends, is_night
+    db.session.flush()
+    return shift
+
+
+def _shift_in_use(shift_id: int) -> bool:
+    return bool(db.session.scalar(sa.select(sa.exists().where(Duty.shift_type_id == shift_id))))
+
+
+def delete_shift_type(group: PhysicianGroup, shift: ShiftType) -> None:
+    if _shift_in_use(shift.id):
+        raise RotaError(_l("当番表で使われているシフトは削除できません。"))
+    group.shift_types.remove(shift)
+    db.session.flush()
+
+
+def add_group_holiday(group: PhysicianGroup, day: date, name: str) -> None:
+    """A day the group staffs as a 休日 (お盆, a local festival …). Drafts generated from now on use it."""
+    if any(h.day == day for h in group.extra_holidays):
+        raise RotaError(_l("この日はすでに登録されています。"), "day")
+    if len(name.strip()) > 60:
+        raise RotaError(_l("名前は60文字以内で入力してください。"), "name")
+    group.extra_holidays.append(GroupHoliday(day=day, name=name.strip()))
+    db.session.flush()
+
+
+def remove_group_holiday(group: PhysicianGroup, day: date) -> None:
+    found = next((h for h in group.extra_holidays if h.day == day), None)
+    if found is None:
+        raise RotaError(_l("この日は登録されていません。"), "day")
+    group.extra_holidays.remove(found)
+    db.session.flush()
+
+
+def update_member(
+    member: GroupMember,
+    *,
+    fte,
+    cap: int | None,
+    secondary_only: bool,
+    is_new: bool,
+    is_active: bool,
+    user_id: int | None,
+) -> None:
+    """A physician's rules in the group. An inactive physician gets no new duties; the duties already
+    stored stay until the coordinator changes them."""
+    if not (0 < float(fte) <= 1):
+        raise RotaError(_l("常勤換算は0.1〜1.0で入力してください。"), "fte")
+    if cap is not None and not 0 <= cap <= 31:
+        raise RotaError(_l("月の上限は0〜31回で入力してください。"), "cap")
+    member.fte, member.max_duties_per_month = fte, cap
+    member.secondary_only, member.is_new, member.is_active, member.user_id = secondary_only, is_new, is_active, user_id
+    db.session.flush()
+
+
+def period_of(day: date, period: str) -> tuple[date, date]:
+    """The month of ``day``, or with ``period == "quarter"`` its 年度 quarter (4–6, 7–9, 10–12, 1–3)."""
+    if period == "quarter":
+        fy = FiscalYear.of(day)
+        return fy.quarter_range(fy.quarter_of(day))
+    first = day.replace(day=1)
+    return first, (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+
+
+def unavailability_deadline(group: PhysicianGroup, day: date) -> date | None:
+    """The last day physicians may enter unavailability for the month of ``day`` themselves (the group's
+    deadline day of the month before), or None when the group sets no deadline."""
+    if group.unavailability_deadline_day is None:
+        return None
+    previous = day.replace(day=1) - timedelta(days=1)
+    return previous.replace(day=group.unavailability_deadline_day)
+
+
+def first_open_month(group: PhysicianGroup, today_: date) -> date:
+    """The first month whose unavailability physicians can still enter themselves."""
+    month = today_.replace(day=1)
+    while (deadline := unavailability_deadline(group, month)) is not None and today_ > deadline:
+        month = (month + timedelta(days=32)).replace(day=1)
+    return month
+
+
 def add_unavailability(
-    member: GroupMember, kind: AvailabilityKind, first: date, last: date, note: str = ""
+    member: GroupMember,
+    kind: AvailabilityKind,
+    first: date,
+    last: date,
+    note: str = "",
+    *,
+    by_physician_on: date | None = None,
 ) -> Unavailability:
+    """Record days ``member`` cannot (or would rather not) be on duty. ``by_physician_on`` (today) when the
+    physician enters it themselves: days of a month whose deadline has passed are refused then (the
+    coordinator, who has to mend the rota, enters late ones)."""
     if last < first:
         raise RotaError(_l("終了日は開始日以降にしてください。"), "last_day")
+    if (last - first).days > 366:
+        raise RotaError(_l("期間は1年以内で入力してください。"), "last_day")
+    if len(note.strip()) > 200:
+        raise RotaError(_l("理由は200文字以内で入力してください。"), "note")
+    if by_physician_on is not None:
+        if first < by_physician_on:
+            raise RotaError(_l("過ぎた日は登録できません。"), "first_day")
+        deadline = unavailability_deadline(member.group, first)
+        if deadline is not None and by_physician_on > deadline:
+            raise RotaError(
+                _l(
+                    "%(month)d月分の受付は%(deadline)sで締め切りました。コーディネーターに連絡してください。",
+                    month=first.month,
+                    deadline=f"{deadline.month}月{deadline.day}日",
+                ),
+                "first_day",
+            )
     entry = Unavailability(
         member_id=member.id, hub_id=member.group.hub_id, kind=kind, first_day=first, last_day=last, note=note.strip()
     )
@@ -145,6 +311,30 @@ def _history(group: PhysicianGroup, first: date) -> dict[int, Counter]:
     return loads
 
 
+def _outside_primary_nights(group: PhysicianGroup, first: date, last: date) -> dict[int, set[date]]:
+    """Primary night duties of the days just before ``first`` and just after ``last`` (one query), so that
+    the two-free-nights rule holds across the edges of the planned period."""
+    from hubapp.rota.generate import NIGHT_GAP_DAYS
+
+    gap = timedelta(days=NIGHT_GAP_DAYS)
+    rows = db.session.execute(
+        sa.select(Duty.primary_id, Duty.day)
+        .join(ShiftType, ShiftType.id == Duty.shift_type_id)
+        .where(
+            Duty.group_id == group.id,
+            Duty.primary_id.is_not(None),
+            ShiftType.is_night.is_(True),
+            sa.or_(
+                sa.and_(Duty.day >= first - gap, Duty.day < first), sa.and_(Duty.day > last, Duty.day <= last + gap)
+            ),
+        )
+    )
+    found: dict[int, set[date]] = {}
+    for member_id, day in rows:
+        found.setdefault(member_id, set()).add(day)
+    return found
+
+
 def planning_input(group: PhysicianGroup, first: date, last: date, year_end) -> tuple[list, list[Physician]]:
     """The slots of the period and the group's active physicians as the solver sees them."""
     slots = rota_calendar.slots(group.shift_types, first, last, holiday_calendar(group, year_end))
@@ -162,6 +352,7 @@ def planning_input(group: PhysicianGroup, first: date, last: date, year_end) -> 
             days.setdefault((entry.member_id, entry.kind), set()).add(day)
             day += timedelta(days=1)
     history = _history(group, first)
+    outside = _outside_primary_nights(group, first, last)
     months = max(1, round(((last - first).days + 1) / 30))
     physicians = [
         Physician(
@@ -174,6 +365,7 @@ def planning_input(group: PhysicianGroup, first: date, last: date, year_end) -> 
             unavailable=frozenset(days.get((m.id, AvailabilityKind.UNAVAILABLE), ())),
             prefer_not=frozenset(days.get((m.id, AvailabilityKind.PREFER_NOT), ())),
             history=dict(history.get(m.id, {})),
+            outside_primary_nights=frozenset(outside.get(m.id, ())),
         )
         for m in members
     ]

@@ -6,7 +6,9 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 
+from hubapp.common.jpcalendar import FiscalYear
 from hubapp.common.roles import ALL_ROLES, HUB_EDITORS, Role, roles_required
 from hubapp.core.services import today
 from hubapp.db import utcnow
@@ -18,15 +20,23 @@ from hubapp.rota.models import AvailabilityKind, GroupMember, Unavailability
 bp = Blueprint("rota", __name__, url_prefix="/rota")
 
 
-def _month() -> tuple[date, date]:
-    """The month asked for with ?month=YYYY-MM, else the current one: (first day, last day)."""
+def _period() -> tuple[date, date, str]:
+    """The month asked for with ?month=YYYY-MM (else the current one), or with ?period=quarter its 年度
+    quarter: (first day, last day, "month" or "quarter")."""
     text = request.args.get("month", "")
     try:
-        first = date(int(text[:4]), int(text[5:7]), 1) if len(text) == 7 else today().replace(day=1)
+        day = date(int(text[:4]), int(text[5:7]), 1) if len(text) == 7 else today().replace(day=1)
     except ValueError:
-        first = today().replace(day=1)
-    nxt = (first + timedelta(days=32)).replace(day=1)
-    return first, nxt - timedelta(days=1)
+        day = today().replace(day=1)
+    period = "quarter" if request.args.get("period") == "quarter" else "month"
+    first, last = services.period_of(day, period)
+    return first, last, period
+
+
+def _month() -> tuple[date, date]:
+    """The month asked for with ?month=YYYY-MM, else the current one: (first day, last day)."""
+    first, _last, _kind = _period()
+    return services.period_of(first, "month")
 
 
 @bp.route("/")
@@ -35,7 +45,7 @@ def index():
     hub = _hub()
     groups = services.groups(hub.id)
     group = services.get_group(hub.id, request.args.get("group", type=int) or (groups[0].id if groups else 0))
-    first, last = _month()
+    first, last, period = _period()
     duties = services.month_duties(group, first, last) if group else []
     names = {m.id: m.person.name for m in group.members} if group else {}
     return render_template(
@@ -46,11 +56,17 @@ def index():
         names=names,
         first=first,
         last=last,
-        prev_month=(first - timedelta(days=1)).strftime("%Y-%m"),
+        period=period,
+        quarter=FiscalYear.of(first).quarter_of(first),
+        prev_month=(first - timedelta(days=1)).replace(day=1).strftime("%Y-%m"),
         next_month=(last + timedelta(days=1)).strftime("%Y-%m"),
         can_edit=current_user.role in HUB_EDITORS,
         unpublished=sum(1 for d in duties if d.published_at is None),
     )
+
+
+def _back_to_index(group_id: int, first: date, period: str):
+    return redirect(url_for("rota.index", group=group_id, month=first.strftime("%Y-%m"), period=period))
 
 
 @bp.route("/<int:group_id>/generate", methods=["POST"])
@@ -59,14 +75,14 @@ def generate(group_id: int):
     group = services.get_group(_hub().id, group_id)
     if group is None:
         abort(404)
-    first, last = _month()
+    first, last, period = _period()
     try:
         draft = services.generate(
             group,
             first,
             last,
             year_end=current_app.config["YEAR_END_HOLIDAYS"],
-            time_limit=current_app.config["ROTA_SOLVER_SECONDS"],
+            time_limit=current_app.config["ROTA_SOLVER_SECONDS"] * (3 if period == "quarter" else 1),
         )
     except services.RotaError as error:
         db.session.rollback()
@@ -80,7 +96,7 @@ def generate(group_id: int):
             if draft.plan.backup_proven_minimal:
                 message += _("これより少なくできる当番表はありません。")
         flash(message, "warning" if backup else "success")
-    return redirect(url_for("rota.index", group=group_id, month=first.strftime("%Y-%m")))
+    return _back_to_index(group_id, first, period)
 
 
 @bp.route("/<int:group_id>/publish", methods=["POST"])
@@ -89,11 +105,11 @@ def publish(group_id: int):
     group = services.get_group(_hub().id, group_id)
     if group is None:
         abort(404)
-    first, last = _month()
+    first, last, period = _period()
     count = services.publish(group, first, last)
     db.session.commit()
     flash(_("%(n)d枠を公開しました。", n=count), "success")
-    return redirect(url_for("rota.index", group=group_id, month=first.strftime("%Y-%m")))
+    return _back_to_index(group_id, first, period)
 
 
 @bp.route("/now")
@@ -109,14 +125,19 @@ def now():
 @bp.route("/mine", methods=["GET", "POST"])
 @roles_required(Role.PHYSICIAN)
 def mine():
-    """A physician's own duties and days they cannot do."""
+    """A physician's own duties and the days they cannot do (entered for every group they are in)."""
     memberships = list(
         db.session.scalars(
-            sa.select(GroupMember).where(GroupMember.user_id == current_user.id, GroupMember.is_active.is_(True))
+            sa.select(GroupMember)
+            .where(GroupMember.user_id == current_user.id, GroupMember.is_active.is_(True))
+            .options(selectinload(GroupMember.group))
         )
     )
+    ids = [m.id for m in memberships]
     if request.method == "POST":
-        member = next((m for m in memberships if m.id == request.form.get("member", type=int)), None)
+        if request.form.get("delete"):
+            _delete_own_unavailability(ids, request.form.get("delete", type=int))
+            return redirect(url_for("rota.mine"))
         try:
             first = date.fromisoformat(request.form.get("first_day", ""))
             last = date.fromisoformat(request.form.get("last_day", "") or request.form.get("first_day", ""))
@@ -124,10 +145,13 @@ def mine():
         except ValueError:
             flash(_("日付を正しく入力してください。"), "error")
             return redirect(url_for("rota.mine"))
-        if member is None:
+        if not memberships:
             abort(404)
         try:
-            services.add_unavailability(member, kind, first, last, request.form.get("note", ""))
+            for member in memberships:
+                services.add_unavailability(
+                    member, kind, first, last, request.form.get("note", ""), by_physician_on=today()
+                )
         except services.RotaError as error:
             db.session.rollback()
             flash(str(error), "error")
@@ -135,24 +159,54 @@ def mine():
             db.session.commit()
             flash(_("登録しました。"), "success")
         return redirect(url_for("rota.mine"))
-    ids = [m.id for m in memberships]
     duties = services.published_duties_of(ids, utcnow())
     entries = (
         list(
             db.session.scalars(
                 sa.select(Unavailability)
                 .where(Unavailability.member_id.in_(ids), Unavailability.last_day >= today())
-                .order_by(Unavailability.first_day)
+                .order_by(Unavailability.first_day, Unavailability.id)
             )
         )
         if ids
         else []
     )
+    seen: set[tuple] = set()  # one line per entry made for several groups at once
+    shown = [e for e in entries if (key := (e.kind, e.first_day, e.last_day, e.note)) not in seen and not seen.add(key)]
+    opens = [(m.group, services.first_open_month(m.group, today())) for m in memberships]
     return render_template(
         "rota/mine.html",
         memberships=memberships,
         duties=duties,
-        entries=entries,
+        entries=shown,
         member_ids=set(ids),
         kinds=list(AvailabilityKind),
+        deadlines=[(g, month, services.unavailability_deadline(g, month)) for g, month in opens],
+        today=today(),
     )
+
+
+def _delete_own_unavailability(member_ids: list[int], entry_id: int | None) -> None:
+    """Remove one of the physician's own entries, and its copies for their other groups; days already
+    past or in a month whose deadline has passed are the coordinator's to change."""
+    entry = db.session.get(Unavailability, entry_id or 0)
+    if entry is None or entry.member_id not in member_ids:
+        abort(404)
+    member = db.session.get(GroupMember, entry.member_id)
+    deadline = services.unavailability_deadline(member.group, entry.first_day)
+    if entry.first_day < today() or (deadline is not None and today() > deadline):
+        flash(_("締切後や過ぎた日の取り消しはコーディネーターに連絡してください。"), "error")
+        return
+    copies = db.session.scalars(
+        sa.select(Unavailability).where(
+            Unavailability.member_id.in_(member_ids),
+            Unavailability.kind == entry.kind,
+            Unavailability.first_day == entry.first_day,
+            Unavailability.last_day == entry.last_day,
+            Unavailability.note == entry.note,
+        )
+    )
+    for copy in copies:
+        db.session.delete(copy)
+    db.session.commit()
+    flash(_("取り消しました。"), "success")

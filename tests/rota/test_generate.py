@@ -73,6 +73,8 @@ def test_hard_rules_are_never_broken(seed):
     assert {a.slot.key for a in c.assignments} == {s.key for s in slots}
     assert c.status in ("OPTIMAL", "FEASIBLE", "GREEDY")
     assert coverage(c) <= coverage(g)
+    if coverage(c) == coverage(g):  # never less fair than greedy, on every seed (greedy is its starting hint)
+        assert total_spread(c, physicians) <= total_spread(g, physicians) + 1e-9
 
 
 def test_violations_names_every_rule():
@@ -193,3 +195,25 @@ def test_same_seed_same_plan():
 def test_empty_month():
     plan = cp_sat([], [Physician(1, "甲")])
     assert plan.assignments == [] and plan.status == "OPTIMAL"
+
+
+# --- the edges of the period ----------------------------------------------------------------------------
+
+
+def test_two_free_nights_hold_across_the_edges_of_the_period():
+    """甲 was primary on the night before the period starts and is primary again two days after it ends:
+    neither generator makes 甲 primary on the first two nights or the last two."""
+    days = [date(2026, 12, 1) + timedelta(days=k) for k in range(6)]
+    slots = [Slot(f"{d}/night", d, "night", False, True) for d in days]
+    edges = frozenset({date(2026, 11, 30), date(2026, 12, 8)})
+    physicians = [Physician(1, "甲", outside_primary_nights=edges)] + [Physician(p, f"医師{p}") for p in (2, 3, 4)]
+    for plan in (greedy(slots, physicians), cp_sat(slots, physicians, time_limit=2)):
+        assert violations(plan, physicians) == []
+        nights = {a.slot.day for a in plan.assignments if a.primary == 1}
+        assert not nights & {date(2026, 12, 1), date(2026, 12, 2), date(2026, 12, 6)}
+    alone = [Physician(1, "甲", outside_primary_nights=edges)]
+    plan = Plan([Assignment(slots[0], 1, None)], status="MANUAL")
+    assert any("free nights" in v for v in violations(plan, alone))
+    # two nights both outside the period are not this plan's problem
+    outside_only = [Physician(1, "甲", outside_primary_nights=frozenset({date(2026, 11, 29), date(2026, 11, 30)}))]
+    assert violations(Plan([Assignment(slots[3], 1, None)], status="MANUAL"), outside_only) == []

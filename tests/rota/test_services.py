@@ -67,3 +67,43 @@ def test_groups_are_kept_per_hub(app_ctx, hub, group, create_hub, create_person)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(PhysicianGroup)) == 1
     assert db.session.scalar(sa.select(sa.func.count()).select_from(GroupMember)) == 6
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Duty)) == 0
+
+
+def _primary_nights(duties) -> dict[int, list[date]]:
+    found: dict[int, list[date]] = {}
+    for d in duties:
+        if d.primary_id and d.shift_type.is_night:
+            found.setdefault(d.primary_id, []).append(d.day)
+    return found
+
+
+def test_two_free_nights_hold_from_one_month_into_the_next(app_ctx, hub, group):
+    """November is generated first; December then knows who was primary on November 29 and 30."""
+    loaded = services.get_group(hub.id, group)
+    services.generate(loaded, date(2026, 11, 1), date(2026, 11, 30), time_limit=1.0)
+    services.generate(loaded, date(2026, 12, 1), date(2026, 12, 31), time_limit=1.0)
+    db.session.commit()
+    duties = services.month_duties(loaded, date(2026, 11, 1), date(2026, 12, 31))
+    late_november = {d.primary_id for d in duties if d.day == date(2026, 11, 30) and d.shift_type.is_night}
+    assert late_november - {None}
+    for nights in _primary_nights(duties).values():
+        nights.sort()
+        assert all((b - a).days > 2 for a, b in zip(nights, nights[1:], strict=False)), nights
+    _slots, physicians = services.planning_input(loaded, date(2026, 12, 1), date(2026, 12, 31), ((12, 29), (1, 3)))
+    assert any(date(2026, 11, 30) in p.outside_primary_nights for p in physicians)
+
+
+def test_a_quarter_is_generated_in_one_go(app_ctx, hub, group):
+    """第4四半期 (January–March 2027) in one solve: every day covered, caps scaled to three months."""
+    loaded = services.get_group(hub.id, group)
+    loaded.members[1].max_duties_per_month = 4
+    db.session.commit()
+    first, last = services.period_of(date(2027, 2, 1), "quarter")
+    assert (first, last) == (date(2027, 1, 1), date(2027, 3, 31))
+    draft = services.generate(loaded, first, last, time_limit=2.0)
+    db.session.commit()
+    days = {d.day for d in draft.duties}
+    assert min(days) == first and max(days) == last and len(days) == 90
+    capped = loaded.members[1].id
+    assert sum(capped in (d.primary_id, d.secondary_id) for d in draft.duties) <= 12
+    assert services.period_of(date(2026, 11, 15), "month") == (date(2026, 11, 1), date(2026, 11, 30))

@@ -62,3 +62,48 @@ def test_physician_enters_unavailability_from_their_page(app, client, login_as, 
         assert entry.note == "学会" and entry.first_day.isoformat() == first
     bad = client.post("/rota/mine", data={"member": member_id, "first_day": "2026-13-01"}, follow_redirects=True)
     assert "日付を正しく入力してください。" in bad.data.decode()
+
+
+def test_the_deadline_closes_a_month_for_physicians_only(app, client, login_as, group_id):
+    """Deadline day 10: on the 23rd the next month is closed (its deadline was the 10th) and the month after
+    is open. Entries go to every group of the physician; the physician may take back an open one."""
+    from hubapp.rota import services
+    from hubapp.rota.models import PhysicianGroup
+
+    user = login_as("physician")
+    with app.app_context():
+        group = db.session.get(PhysicianGroup, group_id)
+        group.unavailability_deadline_day = 10
+        member = group.members[0]
+        member.user_id = user.id
+        db.session.commit()
+        now = today()
+        nxt = (now.replace(day=1) + timedelta(days=32)).replace(day=1)
+        after = (nxt + timedelta(days=32)).replace(day=1)
+        assert services.unavailability_deadline(group, nxt) == now.replace(day=10)
+        expected_open = nxt if now.day <= 10 else after
+        assert services.first_open_month(group, now) == expected_open
+    closed = now + timedelta(days=1) if now.day > 10 else None
+    if closed is not None and closed.month == now.month:  # days of this month are always closed once past the 10th
+        refused = client.post(
+            "/rota/mine", data={"first_day": closed.isoformat(), "kind": "unavailable"}, follow_redirects=True
+        )
+        assert "締め切りました" in refused.data.decode()
+    past = client.post(
+        "/rota/mine",
+        data={"first_day": (now - timedelta(days=1)).isoformat(), "kind": "unavailable"},
+        follow_redirects=True,
+    )
+    assert "過ぎた日は登録できません。" in past.data.decode()
+    target = expected_open + timedelta(days=4)
+    client.post("/rota/mine", data={"first_day": target.isoformat(), "kind": "unavailable", "note": "休暇"})
+    with app.app_context():
+        (entry,) = db.session.scalars(sa.select(Unavailability)).all()
+        assert entry.first_day == target and entry.note == "休暇"
+        entry_id = entry.id
+    page = client.get("/rota/mine").data.decode()
+    assert "締切" in page and "休暇" in page
+    client.post("/rota/mine", data={"delete": entry_id})
+    with app.app_context():
+        assert db.session.scalars(sa.select(Unavailability)).all() == []
+    assert client.post("/rota/mine", data={"delete": 999999}).status_code == 404

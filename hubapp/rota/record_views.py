@@ -1,0 +1,199 @@
+"""Rota records (routes on the rota blueprint): 主治医・副主治医 pairs of enrolled patients, and the log of
+代診 and 出動 with the month's and 年度's totals and, for the coordinator, the rest-interval and 宿日直許可
+information. The computations are in hubapp/rota/records.py."""
+
+from datetime import date, time, timedelta
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from hubapp.common.jpcalendar import FiscalYear
+from hubapp.common.roles import HUB_EDITORS, Role, roles_required
+from hubapp.core.services import JST, today
+from hubapp.extensions import db
+from hubapp.rota import records, services
+from hubapp.rota.models import DutyLogKind, GroupMember
+from hubapp.rota.views import _hub, _month, bp
+
+
+def _int(field: str) -> int | None:
+    value = request.form.get(field, "").strip()
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
+
+
+# --- 主治医・副主治医 --------------------------------------------------------------------------------------------
+
+
+def _pairs_page(hub, form=None):
+    groups = services.groups(hub.id)
+    members: dict[int, list[GroupMember]] = {g.id: [] for g in groups}
+    for member in records.hub_members(hub.id):
+        members.setdefault(member.group_id, []).append(member)
+    pairs = records.active_pairs(hub.id)
+    by_group: dict[int, list] = {g.id: [] for g in groups}
+    for pair in pairs:
+        by_group.setdefault(pair.group_id, []).append(pair)
+    return render_template(
+        "rota/pairs.html",
+        groups=groups,
+        members=members,
+        pairs=by_group,
+        warnings=records.pair_warnings(pairs, today()),
+        days_ahead=records.PAIR_DAYS_AHEAD,
+        form=form or {},
+        today=today(),
+    )
+
+
+def _same_hub_or_404(hub_id: int, member_id: int | None) -> None:
+    """A member id of another hub's group is 404, like any other of its records."""
+    if member_id is not None:
+        owner = records.member_hub_id(member_id)
+        if owner is not None and owner != hub_id:
+            abort(404)
+
+
+@bp.route("/pairs", methods=["GET", "POST"])
+@roles_required(*HUB_EDITORS)
+def pairs():
+    """主治医・副主治医: the hub's pairs per group, adding one, and the days both physicians are away."""
+    hub = _hub()
+    if request.method == "GET":
+        return _pairs_page(hub)
+    group_id = _int("group")
+    group = services.get_group(hub.id, group_id) if group_id else None
+    if group_id and group is None:
+        abort(404)
+    attending_id, deputy_id = _int("attending"), _int("deputy")
+    for member_id in (attending_id, deputy_id):
+        _same_hub_or_404(hub.id, member_id)
+    try:
+        if group is None:
+            raise services.RotaError(_("医師グループを選んでください。"), "group")
+        try:
+            started_on = date.fromisoformat(request.form.get("started_on", "").strip() or today().isoformat())
+        except ValueError:
+            raise services.RotaError(_("開始日を正しく入力してください。"), "started_on") from None
+        pair = records.add_pair(group, request.form.get("patient_code", ""), attending_id, deputy_id, started_on)
+    except services.RotaError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return _pairs_page(hub, request.form)
+    db.session.commit()
+    flash(_("%(code)s の主治医・副主治医を登録しました。", code=pair.patient_code), "success")
+    return redirect(url_for("rota.pairs"))
+
+
+@bp.route("/pairs/<int:pair_id>/end", methods=["POST"])
+@roles_required(*HUB_EDITORS)
+def pair_end(pair_id: int):
+    pair = records.get_pair(_hub().id, pair_id)
+    if pair is None:
+        abort(404)
+    try:
+        records.end_pair(pair, today())
+    except services.RotaError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(_("%(code)s の主治医・副主治医を終了しました。", code=pair.patient_code), "success")
+    return redirect(url_for("rota.pairs"))
+
+
+# --- 代診・出動 ---------------------------------------------------------------------------------------------
+
+
+def _choices(hub_id: int, is_editor: bool) -> list[GroupMember]:
+    """Whom the user may log for: any active member of the hub's groups, or (a physician) themselves."""
+    members = records.hub_members(hub_id)
+    return members if is_editor else [m for m in members if m.user_id == current_user.id]
+
+
+def _logs_page(hub, choices: list[GroupMember], is_editor: bool, form=None):
+    first, last = _month()
+    own = None if is_editor else [m.id for m in choices]
+    return render_template(
+        "rota/logs.html",
+        choices=choices,
+        is_editor=is_editor,
+        logs=records.month_logs(hub.id, first, last, own),
+        totals=records.totals(hub.id, first, last, own),
+        rest=records.rest_warnings(hub.id, first, last) if is_editor else [],
+        permits=records.permit_counts(hub.id, first, last) if is_editor else [],
+        has_permit=any(m.group.has_overnight_permit for m in choices),
+        jst=lambda moment: moment.astimezone(JST),
+        group_names={m.group_id: m.group.name for m in choices},
+        several_groups=len({m.group_id for m in choices}) > 1,
+        first=first,
+        last=last,
+        fiscal_year=FiscalYear.of(first),
+        prev_month=(first - timedelta(days=1)).strftime("%Y-%m"),
+        next_month=(last + timedelta(days=1)).strftime("%Y-%m"),
+        kinds=list(DutyLogKind),
+        form=form or {},
+        today=today(),
+        rest_hours=int(records.REST.total_seconds() // 3600),
+    )
+
+
+@bp.route("/logs", methods=["GET", "POST"])
+@roles_required(*HUB_EDITORS, Role.PHYSICIAN)
+def logs():
+    """代診・出動記録: a physician logs their own, the coordinator anyone's; the month's list and totals."""
+    hub = _hub()
+    is_editor = current_user.role in HUB_EDITORS
+    choices = _choices(hub.id, is_editor)
+    if request.method == "GET":
+        return _logs_page(hub, choices, is_editor)
+    member_id = _int("member")
+    if member_id is None and len(choices) == 1:
+        member_id = choices[0].id
+    member = next((m for m in choices if m.id == member_id), None)
+    if member_id is not None and member is None:
+        abort(404)  # another hub's member, or (for a physician) a colleague
+    try:
+        if member is None:
+            raise services.RotaError(_("医師を選んでください。"), "member")
+        try:
+            kind = DutyLogKind(request.form.get("kind", ""))
+        except ValueError:
+            raise services.RotaError(_("区分を選んでください。"), "kind") from None
+        try:
+            day = date.fromisoformat(request.form.get("day", "").strip())
+            start = time.fromisoformat(request.form.get("start", "").strip())
+            end = time.fromisoformat(request.form.get("end", "").strip())
+        except ValueError:
+            raise services.RotaError(_("日付と時刻を正しく入力してください。"), "day") from None
+        log = records.add_log(
+            member,
+            kind,
+            day,
+            start.replace(second=0, microsecond=0, tzinfo=None),
+            end.replace(second=0, microsecond=0, tzinfo=None),
+            patient_code=request.form.get("patient_code", ""),
+            note=request.form.get("note", ""),
+            recorded_by_id=current_user.id,
+        )
+    except services.RotaError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return _logs_page(hub, choices, is_editor, request.form)
+    db.session.commit()
+    flash(_("%(kind)sを記録しました。", kind=log.kind.label), "success")
+    return redirect(url_for("rota.logs", month=day.strftime("%Y-%m")))
+
+
+@bp.route("/logs/<int:log_id>/delete", methods=["POST"])
+@roles_required(*HUB_EDITORS)
+def log_delete(log_id: int):
+    """The coordinator removes a wrong entry (the audit trail keeps what it was)."""
+    log = records.get_log(_hub().id, log_id)
+    if log is None:
+        abort(404)
+    month = log.started_at.astimezone(JST).strftime("%Y-%m")
+    records.delete_log(log)
+    db.session.commit()
+    flash(_("記録を削除しました。"), "success")
+    return redirect(url_for("rota.logs", month=month))

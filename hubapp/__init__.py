@@ -15,11 +15,22 @@ def create_app(test_config: dict | None = None, *, instance_path: str | None = N
         static_folder=str(resource_dir("static")),
     )
     config.load_config(app, test_config)
+    register_programs(app)
     register_extensions(app)
     register_blueprints(app)
     register_web(app)
     register_commands(app)
     return app
+
+
+def register_programs(app: Flask) -> None:
+    """The funding programs, read and checked once: a malformed file stops the start with its name and field."""
+    from pathlib import Path
+
+    from hubapp.compliance.programs import PROGRAM_DIR, load_programs
+
+    folder = app.config.get("COMPLIANCE_PROGRAM_DIR")
+    app.extensions["compliance_programs"] = load_programs(Path(folder) if folder else PROGRAM_DIR)
 
 
 def register_extensions(app: Flask) -> None:
@@ -40,6 +51,9 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from hubapp.audit.views import bp as audit_bp
     from hubapp.auth.views import bp as auth_bp
+    from hubapp.beds.views import bp as beds_bp
+    from hubapp.compliance.views import bp as compliance_bp
+    from hubapp.consultations.views import bp as consultations_bp
     from hubapp.core.views import bp as core_bp
     from hubapp.directory import transfer  # noqa: F401  (import and export routes on the directory blueprint)
     from hubapp.directory.views import bp as directory_bp
@@ -57,7 +71,18 @@ def register_blueprints(app: Flask) -> None:
     )
     from hubapp.rota.views import bp as rota_bp
 
-    for bp in (core_bp, auth_bp, hubs_bp, directory_bp, meetings_bp, rota_bp, audit_bp):
+    for bp in (
+        core_bp,
+        auth_bp,
+        hubs_bp,
+        directory_bp,
+        meetings_bp,
+        rota_bp,
+        beds_bp,
+        consultations_bp,
+        compliance_bp,
+        audit_bp,
+    ):
         app.register_blueprint(bp)
 
 

@@ -55,6 +55,8 @@ class Defaults:
     )
     #: 自動作成: the solver's time limit (seconds) for one month.
     ROTA_SOLVER_SECONDS = 10.0
+    #: 後方支援病床: a free-bed figure older than this many hours is shown as unconfirmed, not as free.
+    BEDS_STALE_HOURS = 12
     #: Largest meeting document (minutes, handouts) accepted.
     MEETING_UPLOAD_MAX_BYTES = 20 * 1024 * 1024
     #: SMTP for invitations; without a host, messages are written to instance/outbox/ instead.
@@ -64,6 +66,8 @@ class Defaults:
     MAIL_USERNAME: str | None = None
     MAIL_PASSWORD: str | None = None
     MAIL_SENDER = "hubapp@localhost"
+    #: Folder of the funding programs' TOML files (None: the ones shipped in hubapp/compliance/programs/).
+    COMPLIANCE_PROGRAM_DIR: str | None = None
     #: Largest directory file an import accepts.
     DIRECTORY_IMPORT_MAX_BYTES = 20 * 1024 * 1024
 

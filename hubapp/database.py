@@ -35,6 +35,9 @@ def import_models() -> None:
     from hubapp.audit import models as _audit  # noqa: F401
     from hubapp.audit import services as _audit_services  # noqa: F401  (the after_flush listener)
     from hubapp.auth import models as _auth  # noqa: F401
+    from hubapp.beds import models as _beds  # noqa: F401
+    from hubapp.compliance import models as _compliance  # noqa: F401
+    from hubapp.consultations import models as _consultations  # noqa: F401
     from hubapp.directory import models as _directory  # noqa: F401
     from hubapp.hubs import models as _hubs  # noqa: F401
     from hubapp.meetings import models as _meetings  # noqa: F401

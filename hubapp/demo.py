@@ -71,8 +71,12 @@ def seed_hubs(ctx: DemoContext) -> None:
             hub = hubs.create_hub(prefecture_code=PREFECTURE_CODE, **spec)
             for code, name, population, rate in areas:
                 hubs.save_municipality(
-                    hub, code=code, name=name, population=population,
-                    aging_rate=Decimal(rate), figures_as_of=FIGURES_AS_OF,
+                    hub,
+                    code=code,
+                    name=name,
+                    population=population,
+                    aging_rate=Decimal(rate),
+                    figures_as_of=FIGURES_AS_OF,
                 )
             ctx.created.append(f"拠点 {hub.name}")
         ctx.hubs[spec["name"]] = hub
@@ -97,19 +101,36 @@ def seed_users(ctx: DemoContext) -> None:
             continue
         hub_ids = [ctx.hubs[hub_name].id] if hub_name else []
         accounts.create_user(
-            username=username, password=ctx.password, role=role, display_name=name,
-            display_kana=kana, hub_ids=hub_ids, prefecture_code=prefecture,
+            username=username,
+            password=ctx.password,
+            role=role,
+            display_name=name,
+            display_kana=kana,
+            hub_ids=hub_ids,
+            prefecture_code=prefecture,
         )
         ctx.created.append(f"ユーザー {username}")
 
 
 #: Each domain adds its seeding step here; they run in this order in one transaction.
 def _steps() -> list[Callable[[DemoContext], None]]:
+    from hubapp.beds import demo as beds_demo
+    from hubapp.compliance import demo as compliance_demo
+    from hubapp.consultations import demo as consultations_demo
     from hubapp.directory import demo as directory_demo
     from hubapp.meetings import demo as meetings_demo
     from hubapp.rota import demo as rota_demo
 
-    return [seed_hubs, seed_users, directory_demo.seed, meetings_demo.seed, rota_demo.seed]
+    return [
+        seed_hubs,
+        seed_users,
+        directory_demo.seed,
+        meetings_demo.seed,
+        rota_demo.seed,
+        beds_demo.seed,
+        consultations_demo.seed,
+        compliance_demo.seed,
+    ]
 
 
 def demo_password() -> str:

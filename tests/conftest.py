@@ -340,3 +340,45 @@ def create_meeting(app, hub):
             return detached(meeting)
 
     return make
+
+
+@pytest.fixture
+def beds(app, hub, create_organisation, create_user):
+    """Two agreements: 北総中央病院 1 bed 24時間 (managed by user "bm-hokuso"), 香取夜間病院 2 beds 17:00–翌9:00."""
+    from datetime import date, time
+
+    from hubapp.beds import services
+    from hubapp.directory.models import OrganisationType
+
+    manager = create_user("bm-hokuso", Role.BED_MANAGER, hubs=(hub,))
+    other_manager = create_user("bm-katori", Role.BED_MANAGER, hubs=(hub,))
+    central = create_organisation("北総中央病院", OrganisationType.HOSPITAL, phone="0478-00-0001")
+    night = create_organisation("香取夜間病院", OrganisationType.HOSPITAL, phone="0478-00-0002")
+    with app.app_context():
+        a = services.save_agreement(
+            hub.id,
+            None,
+            hospital_id=central.id,
+            beds_secured=1,
+            all_day=True,
+            starts=None,
+            ends=None,
+            valid_from=date(2026, 4, 1),
+            valid_to=None,
+            contract_ref="R8-001",
+            manager_ids=[manager.id],
+        )
+        b = services.save_agreement(
+            hub.id,
+            None,
+            hospital_id=night.id,
+            beds_secured=2,
+            all_day=False,
+            starts=time(17),
+            ends=time(9),
+            valid_from=date(2026, 4, 1),
+            valid_to=None,
+            manager_ids=[other_manager.id],
+        )
+        db.session.commit()
+        return {"central": a.id, "night": b.id, "manager": manager.id, "other_manager": other_manager.id}

@@ -5,6 +5,7 @@ sample value for any new URL argument to ``sample_arguments()`` below.
 """
 
 import pytest
+import sqlalchemy as sa
 
 from hubapp.auth.models import User
 from hubapp.common.roles import PUBLIC, Role, declared_roles
@@ -59,6 +60,34 @@ def sample_arguments(hub) -> dict:
     deputy = rota.add_member(group, deputy_person)
     pair = rota_records.add_pair(group, "W-0001", member.id, deputy.id, day)
     log = rota_records.add_log(member, DutyLogKind.CALL_OUT, day, time(1), time(2))
+    from hubapp.beds import services as beds
+    from hubapp.db import utcnow
+
+    hospital = directory.save_organisation(hub.id, {"type": OrganisationType.HOSPITAL, "name": "歩く病院"}, [])
+    agreement = beds.save_agreement(
+        hub.id, None, hospital_id=hospital.id, beds_secured=2, all_day=True, starts=None, ends=None,
+        valid_from=date(2026, 4, 1), valid_to=None,
+    )  # fmt: skip
+    beds.post_availability(agreement, beds.jst_day(utcnow()), 2, None, None, utcnow())
+    bed_request = beds.request_bed(
+        agreement, None, patient_code="W-1", age_band="85_plus", reason="歩く", urgency="today", now=utcnow(),
+        stale_hours=12,
+    )  # fmt: skip
+    from hubapp.consultations import services as consultations
+    from hubapp.consultations.models import Channel, Requester, Topic
+    from hubapp.db import utcnow
+    from hubapp.meetings.models import Scene
+
+    acting = db.session.scalars(sa.select(User).order_by(User.id)).first()
+    consultation = consultations.save_consultation(
+        hub,
+        consultations.ConsultationValues(
+            received_at=utcnow(), channel=Channel.PHONE, requester=Requester.FAMILY, scene=Scene.DAILY_CARE,
+            minutes_spent=5, topics=[Topic.COST], responses=[], referral_ids=[organisation.id], staff_id=acting.id,
+        ),
+        acting,
+        now=utcnow(),
+    )
     walk_in = meetings.add_walk_in(meeting, "歩く 飛び入り", Profession.NURSE, "")
     document = documents.store(meeting, "minutes", "歩く資料.pdf", b"%PDF-1.4\n%%EOF\n", None)
     db.session.commit()
@@ -80,6 +109,10 @@ def sample_arguments(hub) -> dict:
         "pair_id": pair.id,
         "log_id": log.id,
         "member_id": member.id,
+        "agreement_id": agreement.id,
+        "request_id": bed_request.id,
+        "consultation_id": consultation.id,
+        "program_code": "D",
         "token": token,
     }
 

@@ -34,6 +34,9 @@ NAVIGATION = (
     NavItem("rota.index", _l("当番表")),
     NavItem("rota.logs", _l("代診・出動記録")),
     NavItem("rota.pairs", _l("主治医・副主治医")),
+    NavItem("beds.board", _l("後方支援病床")),
+    NavItem("consultations.index", _l("相談支援")),
+    NavItem("compliance.index", _l("実績・要件")),
     NavItem("hubs.index", _l("拠点・圏域")),
     NavItem("audit.index", _l("監査ログ")),
 )

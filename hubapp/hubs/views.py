@@ -125,4 +125,7 @@ def municipality_delete(hub_id: int, area_id: int):
 def select():
     hub = _hub_or_404(request.form.get("hub_id", type=int) or 0)
     context.select_hub(hub.id)
+    target = request.form.get("next", "")
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return redirect(target)  # a page of this app only (the prefecture's table opens a hub's report)
     return redirect(url_for("core.dashboard"))

@@ -210,6 +210,11 @@ class Meeting(TimestampMixin, db.Model):
     def scene_values(self) -> set["Scene"]:
         return {s.scene for s in self.scenes}
 
+    @property
+    def is_disaster_related(self) -> bool:
+        """A disaster-preparedness meeting, or one with 災害時対応 on its agenda (program A item 6)."""
+        return self.kind == MeetingKind.DISASTER or Topic.DISASTER in self.topic_values
+
 
 @sa.event.listens_for(Meeting, "before_insert")
 @sa.event.listens_for(Meeting, "before_update")

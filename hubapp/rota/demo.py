@@ -59,6 +59,7 @@ def seed(ctx) -> None:
     services.generate(group, this_month, after - timedelta(days=1), time_limit=limit)
     services.publish(group, this_month, after - timedelta(days=1))
     group.has_overnight_permit = True
+    group.unavailability_deadline_day = 20  # a month's days off are due by the 20th of the month before
     _seed_records(group, this_month, next_month - timedelta(days=1))
     ctx.created.append(f"当番表 {group.name}（{this_month:%Y年%m月}〜{next_month:%m月}）")
 

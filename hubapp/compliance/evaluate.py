@@ -1,0 +1,476 @@
+"""Evaluate every required item of a hub's programs for a 年度 from what the hub recorded.
+
+:func:`gather` reads the facts once (a fixed number of queries, whatever the number of programs, items,
+meetings or consultations); :func:`evaluate` applies each item's rule to them. Statuses:
+
+- ``met`` 達成 — the figure reaches the target;
+- ``partial`` 一部達成 — some, not yet all (or on track in a 年度 still running);
+- ``unmet`` 未達成 — nothing yet;
+- ``manual`` 要手入力 — the app cannot know: the coordinator records the evidence.
+
+Items marked ``planned`` in the program file (望ましい) are evaluated the same way but are not counted
+as shortfalls in the program's summary.
+"""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from enum import StrEnum
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
+
+from hubapp.common.jpcalendar import FiscalYear, HolidayCalendar
+from hubapp.compliance.models import Enrollment, ItemLink, LinkMode, ManualEvidence
+from hubapp.compliance.programs import Item, Program
+from hubapp.core.services import JST
+from hubapp.extensions import db
+
+
+class Status(StrEnum):
+    MET = "met"
+    PARTIAL = "partial"
+    UNMET = "unmet"
+    MANUAL = "manual"
+
+    @property
+    def label(self) -> str:
+        return str(
+            {
+                Status.MET: _l("達成"),
+                Status.PARTIAL: _l("一部達成"),
+                Status.UNMET: _l("未達成"),
+                Status.MANUAL: _l("要手入力"),
+            }[self]
+        )
+
+
+@dataclass
+class MeetingFact:
+    id: int
+    title: str
+    day: date
+    kind: str
+    held: bool  #: took place (not cancelled, already started)
+    topics: set[str] = field(default_factory=set)
+    scenes: set[str] = field(default_factory=set)
+    admin_officer: bool = False
+    manager: bool = False
+
+
+@dataclass
+class Facts:
+    hub: object
+    fy: FiscalYear
+    as_of: date  #: today, or the 年度's last day for a past 年度
+    meetings: list[MeetingFact]
+    links: dict[tuple[str, str], dict[int, LinkMode]]
+    evidence: dict[tuple[str, str], ManualEvidence]
+    consultations_by_quarter: Counter
+    rota: list[tuple[str, int, int, int]]  #: (group name, group id, slots covered, slots to cover)
+    pairs: int
+    substitute_visits: int
+    bed_days: dict[date, int]  #: beds secured on each day of the 年度
+    directory: tuple[int, int]  #: (confirmed recently, active organisations)
+    directory_age_days: int
+
+
+@dataclass
+class Result:
+    program: Program
+    item: Item
+    status: Status
+    value: float
+    target: float
+    figure: str
+    missing: str = ""
+    warning: str = ""
+    evidence: list[tuple[str, str]] = field(default_factory=list)  #: (label, url)
+    meetings: list[MeetingFact] = field(default_factory=list)  #: counted meetings (for tagging)
+    manual: ManualEvidence | None = None
+
+
+def _started_quarters(fy: FiscalYear, as_of: date) -> list[int]:
+    return [q for q in (1, 2, 3, 4) if fy.quarter_range(q)[0] <= as_of]
+
+
+def gather(hub, fiscal_year: int, today: date, year_end=((12, 29), (1, 3)), max_age_days: int = 365) -> Facts:
+    """Everything the rules look at, for one hub and 年度 (a fixed number of queries)."""
+    from hubapp.beds.models import BedAgreement
+    from hubapp.consultations.models import Consultation
+    from hubapp.directory.models import Organisation
+    from hubapp.meetings.models import Meeting, MeetingScene, MeetingTopic, Participant
+    from hubapp.rota import calendar as rota_calendar
+    from hubapp.rota.models import Duty, DutyLog, DutyLogKind, PatientPair, PhysicianGroup
+
+    fy = FiscalYear(fiscal_year)
+    as_of = min(today, fy.end)
+
+    meetings = {
+        m.id: MeetingFact(
+            m.id,
+            m.title,
+            m.starts_at.astimezone(JST).date(),
+            m.kind.value,
+            m.cancelled_at is None and m.starts_at.astimezone(JST).date() <= as_of,
+        )
+        for m in db.session.execute(
+            sa.select(Meeting.id, Meeting.title, Meeting.starts_at, Meeting.kind, Meeting.cancelled_at)
+            .where(Meeting.hub_id == hub.id, Meeting.fiscal_year == fiscal_year)
+            .order_by(Meeting.starts_at)
+        )
+    }
+    ids = list(meetings)
+    if ids:
+        for meeting_id, topic in db.session.execute(
+            sa.select(MeetingTopic.meeting_id, MeetingTopic.topic).where(MeetingTopic.meeting_id.in_(ids))
+        ):
+            meetings[meeting_id].topics.add(topic.value)
+        for meeting_id, scene in db.session.execute(
+            sa.select(MeetingScene.meeting_id, MeetingScene.scene).where(MeetingScene.meeting_id.in_(ids))
+        ):
+            meetings[meeting_id].scenes.add(scene.value)
+    attended = Participant.status.in_(["present", "proxy"])
+    for meeting_id, officers, managers in db.session.execute(
+        sa.select(
+            Participant.meeting_id,
+            sa.func.sum(sa.case((sa.and_(attended, Participant.is_admin_officer.is_(True)), 1), else_=0)),
+            sa.func.sum(sa.case((sa.and_(attended, Participant.is_manager.is_(True)), 1), else_=0)),
+        )
+        .join(Meeting, Meeting.id == Participant.meeting_id)
+        .where(Meeting.hub_id == hub.id, Meeting.fiscal_year == fiscal_year)
+        .group_by(Participant.meeting_id)
+    ):
+        meetings[meeting_id].admin_officer = bool(officers)
+        meetings[meeting_id].manager = bool(managers)
+
+    links: dict[tuple[str, str], dict[int, LinkMode]] = defaultdict(dict)
+    for link in db.session.scalars(
+        sa.select(ItemLink).where(ItemLink.hub_id == hub.id, ItemLink.fiscal_year == fiscal_year)
+    ):
+        links[link.program_code, link.item_code][link.meeting_id] = link.mode
+    evidence = {
+        (e.program_code, e.item_code): e
+        for e in db.session.scalars(
+            sa.select(ManualEvidence).where(ManualEvidence.hub_id == hub.id, ManualEvidence.fiscal_year == fiscal_year)
+        )
+    }
+
+    by_quarter: Counter = Counter()
+    for received_on, count in db.session.execute(
+        sa.select(Consultation.received_on, sa.func.count())
+        .where(Consultation.hub_id == hub.id, Consultation.fiscal_year == fiscal_year)
+        .group_by(Consultation.received_on)
+    ):
+        by_quarter[fy.quarter_of(received_on)] += count
+
+    groups = list(
+        db.session.scalars(
+            sa.select(PhysicianGroup)
+            .where(PhysicianGroup.hub_id == hub.id)
+            .options(selectinload(PhysicianGroup.shift_types), selectinload(PhysicianGroup.extra_holidays))
+            .order_by(PhysicianGroup.id)
+        )
+    )
+    covered = set(
+        db.session.execute(
+            sa.select(Duty.group_id, Duty.shift_type_id, Duty.day).where(
+                Duty.hub_id == hub.id,
+                Duty.day >= fy.start,
+                Duty.day <= as_of,
+                Duty.published_at.is_not(None),
+                Duty.primary_id.is_not(None),
+                Duty.secondary_id.is_not(None),
+            )
+        )
+    )
+    rota = []
+    for group in groups:
+        calendar = HolidayCalendar(year_end=year_end, extra={h.day: h.name for h in group.extra_holidays})
+        codes = {s.code: s.id for s in group.shift_types}
+        slots = rota_calendar.slots(group.shift_types, fy.start, as_of, calendar)
+        done = sum((group.id, codes[s.shift], s.day) in covered for s in slots)
+        rota.append((group.name, group.id, done, len(slots)))
+
+    pairs = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(PatientPair)
+        .where(PatientPair.hub_id == hub.id, PatientPair.started_on <= fy.end)
+        .where(sa.or_(PatientPair.ended_on.is_(None), PatientPair.ended_on >= fy.start))
+    )
+    substitutes = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(DutyLog)
+        .where(DutyLog.hub_id == hub.id, DutyLog.fiscal_year == fiscal_year, DutyLog.kind == DutyLogKind.SUBSTITUTE)
+    )
+
+    bed_days: dict[date, int] = {}
+    for first, last, beds in db.session.execute(
+        sa.select(BedAgreement.valid_from, BedAgreement.valid_to, BedAgreement.beds_secured).where(
+            BedAgreement.hub_id == hub.id,
+            BedAgreement.valid_from <= fy.end,
+            sa.or_(BedAgreement.valid_to.is_(None), BedAgreement.valid_to >= fy.start),
+        )
+    ):
+        day = max(first, fy.start)
+        while day <= min(last or fy.end, fy.end):
+            bed_days[day] = bed_days.get(day, 0) + beds
+            day += timedelta(days=1)
+
+    oldest = as_of - timedelta(days=max_age_days)
+    confirmed, active = db.session.execute(
+        sa.select(sa.func.sum(sa.case((Organisation.last_confirmed_on >= oldest, 1), else_=0)), sa.func.count()).where(
+            Organisation.hub_id == hub.id, Organisation.archived_at.is_(None)
+        )
+    ).one()
+    return Facts(
+        hub=hub,
+        fy=fy,
+        as_of=as_of,
+        meetings=list(meetings.values()),
+        links=links,
+        evidence=evidence,
+        consultations_by_quarter=by_quarter,
+        rota=rota,
+        pairs=pairs or 0,
+        substitute_visits=substitutes or 0,
+        bed_days=bed_days,
+        directory=(int(confirmed or 0), int(active or 0)),
+        directory_age_days=max_age_days,
+    )
+
+
+def enrolled(hub_id: int, fiscal_year: int) -> list[str]:
+    return list(
+        db.session.scalars(
+            sa.select(Enrollment.program_code)
+            .where(Enrollment.hub_id == hub_id, Enrollment.fiscal_year == fiscal_year)
+            .order_by(Enrollment.program_code)
+        )
+    )
+
+
+# --- the rules ------------------------------------------------------------------------------------------
+
+
+def _count_status(value: float, target: float) -> Status:
+    if value >= target:
+        return Status.MET
+    return Status.PARTIAL if value > 0 else Status.UNMET
+
+
+def _by_year_end(facts: Facts) -> str:
+    return f"{facts.fy.end.month}月{facts.fy.end.day}日"
+
+
+def _meeting_matches(meeting: MeetingFact, rule) -> bool:
+    kinds, topics, scenes = rule.get("kinds"), rule.get("topics"), rule.get("scenes")
+    return (
+        (not kinds or meeting.kind in kinds)
+        and (not topics or bool(meeting.topics & set(topics)))
+        and (not scenes or bool(meeting.scenes & set(scenes)))
+        and (not rule.get("with_admin_officer") or meeting.admin_officer)
+        and (not rule.get("with_manager") or meeting.manager)
+    )
+
+
+def _meetings(program: Program, item: Item, facts: Facts) -> Result:
+    rule = item.rule
+    links = facts.links.get((program.code, item.code), {})
+    counted, scheduled = [], 0
+    for m in facts.meetings:
+        mode = links.get(m.id)
+        if mode == LinkMode.EXCLUDE or not (mode == LinkMode.INCLUDE or _meeting_matches(m, rule)):
+            continue
+        if m.held:
+            counted.append(m)
+        elif m.day >= facts.as_of:
+            scheduled += 1
+    target = rule.get("min")
+    value = len(counted)
+    status = _count_status(value, target)
+    result = Result(program, item, status, value, target, str(_l("%(n)d/%(t)d回", n=value, t=target)), meetings=counted)
+    if status != Status.MET:
+        result.missing = str(_l("あと%(n)d回、%(day)sまで", n=target - value, day=_by_year_end(facts)))
+        if scheduled:
+            result.missing += str(_l("（予定%(n)d回）", n=scheduled))
+        elapsed = ((facts.as_of - facts.fy.start).days + 1) / ((facts.fy.end - facts.fy.start).days + 1)
+        if value + scheduled < target and value < target * elapsed:
+            result.warning = str(_l("このままのペースでは年度内に達成できません。会議を予定してください。"))
+    result.evidence = [(f"{m.day.month}/{m.day.day} {m.title}", f"/meetings/{m.id}") for m in counted]
+    return result
+
+
+def _consultations(program: Program, item: Item, facts: Facts) -> Result:
+    rule = item.rule
+    total = sum(facts.consultations_by_quarter.values())
+    evidence = [(str(_l("相談支援の集計")), f"/consultations/stats?fy={facts.fy.year}")]
+    if rule.get("each_quarter"):
+        started = _started_quarters(facts.fy, facts.as_of)
+        done = [q for q in started if facts.consultations_by_quarter[q]]
+        value, target = len(done), 4
+        status = _count_status(value, target)
+        if status != Status.MET and len(done) == len(started) and done:
+            status = Status.PARTIAL  # on track: every quarter so far
+        result = Result(
+            program,
+            item,
+            status,
+            value,
+            target,
+            str(_l("%(n)d/4四半期（%(c)d件）", n=value, c=total)),
+            evidence=evidence,
+        )
+        missing = [q for q in (1, 2, 3, 4) if not facts.consultations_by_quarter[q]]
+        if missing:
+            result.missing = str(_l("第%(q)s四半期に1件以上", q="・".join(str(q) for q in missing)))
+        if rule.get("min") and total < rule.get("min") and result.status == Status.MET:
+            result.status = Status.PARTIAL
+            result.missing = str(_l("あと%(n)d件", n=rule.get("min") - total))
+        return result
+    target = rule.get("min")
+    result = Result(
+        program,
+        item,
+        _count_status(total, target),
+        total,
+        target,
+        str(_l("%(n)d/%(t)d件", n=total, t=target)),
+        evidence=evidence,
+    )
+    if result.status != Status.MET:
+        result.missing = str(_l("あと%(n)d件、%(day)sまで", n=target - total, day=_by_year_end(facts)))
+    return result
+
+
+def _rota(program: Program, item: Item, facts: Facts) -> Result:
+    if not facts.rota:
+        return Result(
+            program, item, Status.UNMET, 0, 1, str(_l("当番表なし")), missing=str(_l("医師グループと当番表を作成"))
+        )
+    name, group_id, done, total = max(facts.rota, key=lambda r: (r[2] / r[3]) if r[3] else 0)
+    share = done / total if total else 0
+    status = Status.MET if total and done == total else (Status.PARTIAL if done else Status.UNMET)
+    result = Result(
+        program,
+        item,
+        status,
+        done,
+        total,
+        str(_l("%(name)s: 夜間・休日%(done)d/%(total)d枠（主・副とも公開済み）", name=name, done=done, total=total)),
+        evidence=[(name, f"/rota/?group={group_id}")],
+    )
+    if status != Status.MET:
+        result.missing = str(
+            _l("主・副のそろわない枠が%(n)d枠あります（%(p)d%%）", n=total - done, p=round(100 * share))
+        )
+    return result
+
+
+def _simple(program: Program, item: Item, value: int, unit: str, evidence: list[tuple[str, str]], facts: Facts):
+    target = item.rule.get("min")
+    status = _count_status(value, target)
+    result = Result(program, item, status, value, target, f"{value}/{target}{unit}", evidence=evidence)
+    if status != Status.MET:
+        result.missing = str(_l("あと%(n)d%(unit)s", n=target - value, unit=unit))
+    return result
+
+
+def _beds(program: Program, item: Item, facts: Facts) -> Result:
+    need = item.rule.get("min_beds", 1)
+    days = [facts.fy.start + timedelta(days=k) for k in range((facts.fy.end - facts.fy.start).days + 1)]
+    short = [d for d in days if facts.bed_days.get(d, 0) < need]
+    covered = len(days) - len(short)
+    status = Status.MET if not short else (Status.PARTIAL if covered else Status.UNMET)
+    result = Result(
+        program,
+        item,
+        status,
+        covered,
+        len(days),
+        str(_l("%(n)d/%(t)d日", n=covered, t=len(days))),
+        evidence=[(str(_l("後方支援病床の協定と実績")), f"/beds/stats?year={facts.fy.year}")],
+    )
+    if short:
+        result.missing = str(
+            _l("協定のない日: %(first)s〜（%(n)d日）", first=f"{short[0].month}月{short[0].day}日", n=len(short))
+        )
+    return result
+
+
+def _directory(program: Program, item: Item, facts: Facts) -> Result:
+    confirmed, active = facts.directory
+    share = confirmed / active if active else 0
+    target = item.rule.get("min_share")
+    days = item.rule.get("max_age_days")
+    status = Status.MET if active and share >= target else (Status.PARTIAL if confirmed else Status.UNMET)
+    result = Result(
+        program,
+        item,
+        status,
+        share,
+        target,
+        str(
+            _l(
+                "%(days)d日以内に確認済み %(c)d/%(a)d件（%(p)d%%）",
+                days=days,
+                c=confirmed,
+                a=active,
+                p=round(100 * share),
+            )
+        ),
+        evidence=[(str(_l("再確認が必要な地域資源")), "/directory/stale")],
+    )
+    if status != Status.MET:
+        result.missing = str(_l("確認済みを%(p)d%%以上に", p=round(100 * target)))
+    return result
+
+
+def _manual(program: Program, item: Item, facts: Facts) -> Result:
+    entry = facts.evidence.get((program.code, item.code))
+    if entry is None or not (entry.note.strip() or entry.is_done):
+        return Result(
+            program, item, Status.MANUAL, 0, 1, str(_l("記録なし")), missing=str(_l("実施内容を記録してください"))
+        )
+    status = Status.MET if entry.is_done else Status.PARTIAL
+    return Result(program, item, status, int(entry.is_done), 1, str(_l("手入力の記録あり")), manual=entry)
+
+
+def evaluate_item(program: Program, item: Item, facts: Facts) -> Result:
+    kind = item.rule.type
+    if kind == "meetings":
+        result = _meetings(program, item, facts)
+    elif kind == "consultations":
+        result = _consultations(program, item, facts)
+    elif kind == "rota_coverage":
+        result = _rota(program, item, facts)
+    elif kind == "patient_pairs":
+        result = _simple(
+            program, item, facts.pairs, str(_l("組")), [(str(_l("主治医・副主治医")), "/rota/pairs")], facts
+        )
+    elif kind == "substitute_visits":
+        result = _simple(
+            program, item, facts.substitute_visits, str(_l("件")), [(str(_l("代診・出動記録")), "/rota/logs")], facts
+        )
+    elif kind == "bed_agreement":
+        result = _beds(program, item, facts)
+    elif kind == "directory_confirmed":
+        result = _directory(program, item, facts)
+    elif kind == "municipalities":
+        result = _simple(
+            program, item, len(facts.hub.municipalities), str(_l("市町村")), [(str(_l("拠点・圏域")), "/hubs/")], facts
+        )
+    elif kind == "dedicated_staff":
+        result = _simple(
+            program, item, facts.hub.dedicated_staff_count, str(_l("人")), [(str(_l("拠点・圏域")), "/hubs/")], facts
+        )
+    else:
+        result = _manual(program, item, facts)
+    if kind != "manual":  # a note from the coordinator can accompany any item
+        result.manual = facts.evidence.get((program.code, item.code))
+    return result
+
+
+def evaluate(programs: list[Program], facts: Facts) -> list[tuple[Program, list[Result]]]:
+    return [(p, [evaluate_item(p, item, facts) for item in p.items]) for p in programs]

@@ -1,0 +1,229 @@
+"""実績・要件 under /compliance/: per enrolled program, each required item's status with the figure and the
+evidence behind it; tagging meetings by hand; manual evidence; program D's plan; the prefecture's table."""
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from hubapp.common.jpcalendar import FiscalYear
+from hubapp.common.roles import HUB_EDITORS, Role, roles_required
+from hubapp.compliance import evaluate, services
+from hubapp.compliance.models import LinkMode
+from hubapp.core.services import today
+from hubapp.extensions import db
+from hubapp.hubs.context import hub_or_404 as _hub
+
+bp = Blueprint("compliance", __name__, url_prefix="/compliance")
+
+READERS = (*HUB_EDITORS, Role.PREFECTURE)
+
+
+def _year() -> int:
+    current = FiscalYear.of(today()).year
+    year = request.values.get("year", type=int) or current
+    return year if 2000 <= year <= current + 1 else current
+
+
+def _facts(hub, year: int):
+    return evaluate.gather(
+        hub,
+        year,
+        today(),
+        year_end=current_app.config["YEAR_END_HOLIDAYS"],
+        max_age_days=current_app.config["DIRECTORY_STALE_DAYS"],
+    )
+
+
+def _apply(change, done: str) -> None:
+    try:
+        change()
+    except services.ComplianceError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(done, "success")
+
+
+def _back(year: int, anchor: str = ""):
+    return redirect(url_for("compliance.index", year=year) + (f"#{anchor}" if anchor else ""))
+
+
+@bp.route("/")
+@roles_required(*READERS)
+def index():
+    hub = _hub()
+    year = _year()
+    catalogue = services.programs()
+    codes = evaluate.enrolled(hub.id, year)
+    facts = _facts(hub, year)
+    results = evaluate.evaluate([catalogue[c] for c in codes if c in catalogue], facts)
+    return render_template(
+        "compliance/index.html",
+        hub=hub,
+        fiscal_year=FiscalYear(year),
+        current=FiscalYear.of(today()).year,
+        catalogue=catalogue,
+        enrolled=codes,
+        results=results,
+        facts=facts,
+        statuses=evaluate.Status,
+        can_edit=current_user.role in HUB_EDITORS,
+    )
+
+
+@bp.route("/pack.zip")
+@roles_required(*READERS)
+def pack():
+    """「証拠書類を出力」: the 年度's evidence as one ZIP (XLSX, CSV, minutes and handouts, manifest)."""
+    import io
+
+    from flask import send_file
+
+    from hubapp.audit.models import AuditAction
+    from hubapp.audit.services import record
+    from hubapp.compliance import pack as evidence_pack
+
+    hub, year = _hub(), _year()
+    catalogue = services.programs()
+    facts = _facts(hub, year)
+    results = evaluate.evaluate([catalogue[c] for c in evaluate.enrolled(hub.id, year) if c in catalogue], facts)
+    data = evidence_pack.build(hub, year, results, facts, today())
+    record(AuditAction.VIEW, "compliance_pack", None, hub_id=hub.id, details={"fiscal_year": year})
+    db.session.commit()
+    return send_file(
+        io.BytesIO(data),
+        mimetype="application/zip",
+        as_attachment=True,
+        download_name=f"証拠書類_{hub.name}_{FiscalYear(year).label_ja}.zip",
+    )
+
+
+@bp.route("/report")
+@roles_required(*READERS)
+def report():
+    """The printable 事業報告書 (A4): read-only, for the prefecture too."""
+    from hubapp.compliance import report as annual
+
+    hub, year = _hub(), _year()
+    catalogue = services.programs()
+    facts = _facts(hub, year)
+    results = evaluate.evaluate([catalogue[c] for c in evaluate.enrolled(hub.id, year) if c in catalogue], facts)
+    return render_template(
+        "compliance/report.html",
+        hub=hub,
+        fiscal_year=FiscalYear(year),
+        results=results,
+        data=annual.gather(hub, year),
+        facts=facts,
+        printed_on=today(),
+    )
+
+
+@bp.route("/enrol", methods=["POST"])
+@roles_required(*HUB_EDITORS)
+def enrol():
+    hub, year = _hub(), _year()
+    _apply(
+        lambda: services.set_enrollments(hub.id, year, request.form.getlist("programs")),
+        _("報告する事業を保存しました。"),
+    )
+    return _back(year)
+
+
+@bp.route("/link", methods=["POST"])
+@roles_required(*HUB_EDITORS)
+def link():
+    from hubapp.meetings.models import Meeting
+
+    hub, year = _hub(), _year()
+    mode = {"include": LinkMode.INCLUDE, "exclude": LinkMode.EXCLUDE, "clear": None}.get(request.form.get("mode"))
+    if request.form.get("mode") not in ("include", "exclude", "clear"):
+        abort(400)
+    meeting = db.session.get(Meeting, request.form.get("meeting", type=int) or 0)
+    program, item = request.form.get("program", ""), request.form.get("item", "")
+    _apply(
+        lambda: services.set_link(hub.id, year, program, item, meeting, mode, current_user.id),
+        _("紐づけを保存しました。") if mode != LinkMode.EXCLUDE else _("この項目から外しました。"),
+    )
+    return _back(year, f"item-{program}-{item}")
+
+
+@bp.route("/evidence", methods=["POST"])
+@roles_required(*HUB_EDITORS)
+def evidence():
+    hub, year = _hub(), _year()
+    program, item = request.form.get("program", ""), request.form.get("item", "")
+    _apply(
+        lambda: services.save_evidence(
+            hub.id,
+            year,
+            program,
+            item,
+            request.form.get("note", ""),
+            bool(request.form.get("is_done")),
+            current_user.id,
+        ),
+        _("記録を保存しました。"),
+    )
+    return _back(year, f"item-{program}-{item}")
+
+
+def _menu_program(program_code: str):
+    program = services.programs().get(program_code)
+    if program is None or not program.menus:
+        abort(404)
+    return program
+
+
+@bp.route("/plan/<program_code>")
+@roles_required(*READERS)
+def plan(program_code: str):
+    """取り組み事項予定 (program D): per menu, subsidy requested, what, from which year; and the items' status."""
+    hub, year = _hub(), _year()
+    program = _menu_program(program_code)
+    results = {r.item.code: r for r in evaluate.evaluate([program], _facts(hub, year))[0][1]}
+    return render_template(
+        "compliance/plan.html",
+        program=program,
+        fiscal_year=FiscalYear(year),
+        entries=services.plan_entries(hub.id, year, program.code),
+        results=results,
+        can_edit=current_user.role in HUB_EDITORS,
+    )
+
+
+@bp.route("/plan/<program_code>", methods=["POST"])
+@roles_required(*HUB_EDITORS)
+def plan_save(program_code: str):
+    hub, year = _hub(), _year()
+    program = _menu_program(program_code)
+    rows = {
+        m.code: {
+            "subsidy_requested": bool(request.form.get(f"{m.code}-subsidy")),
+            "description": request.form.get(f"{m.code}-description", ""),
+            "start_year": request.form.get(f"{m.code}-start", ""),
+        }
+        for m in program.menus
+    }
+    _apply(lambda: services.save_plan(hub.id, year, program.code, rows), _("取り組み事項予定を保存しました。"))
+    return redirect(url_for("compliance.plan", program_code=program.code, year=year))
+
+
+@bp.route("/prefecture")
+@roles_required(Role.PREFECTURE, Role.ADMIN)
+def prefecture():
+    """Every hub the officer may see × the required items of the programs they report to."""
+    from hubapp.hubs import services as hubs
+
+    year = _year()
+    catalogue = services.programs()
+    rows = []
+    for hub_id, _name in hubs.visible_hub_choices(current_user):
+        hub = hubs.get_visible_hub(current_user, hub_id)
+        codes = evaluate.enrolled(hub.id, year)
+        facts = _facts(hub, year)
+        rows.append((hub, evaluate.evaluate([catalogue[c] for c in codes if c in catalogue], facts)))
+    return render_template(
+        "compliance/prefecture.html", rows=rows, fiscal_year=FiscalYear(year), statuses=evaluate.Status
+    )

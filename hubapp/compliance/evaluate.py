@@ -22,7 +22,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from hubapp.common.jpcalendar import FiscalYear, HolidayCalendar
-from hubapp.compliance.models import Enrollment, ItemLink, LinkMode, ManualEvidence
+from hubapp.compliance.models import Enrollment, EvidenceDocument, ItemLink, LinkMode, ManualEvidence
 from hubapp.compliance.programs import Item, Program
 from hubapp.core.services import JST
 from hubapp.extensions import db
@@ -67,6 +67,7 @@ class Facts:
     meetings: list[MeetingFact]
     links: dict[tuple[str, str], dict[int, LinkMode]]
     evidence: dict[tuple[str, str], ManualEvidence]
+    documents: dict[tuple[str, str], list[EvidenceDocument]]
     consultations_by_quarter: Counter
     rota: list[tuple[str, int, int, int]]  #: (group name, group id, slots covered, slots to cover)
     pairs: int
@@ -89,6 +90,7 @@ class Result:
     evidence: list[tuple[str, str]] = field(default_factory=list)  #: (label, url)
     meetings: list[MeetingFact] = field(default_factory=list)  #: counted meetings (for tagging)
     manual: ManualEvidence | None = None
+    documents: list[EvidenceDocument] = field(default_factory=list)
 
 
 def _started_quarters(fy: FiscalYear, as_of: date) -> list[int]:
@@ -156,6 +158,14 @@ def gather(hub, fiscal_year: int, today: date, year_end=((12, 29), (1, 3)), max_
             sa.select(ManualEvidence).where(ManualEvidence.hub_id == hub.id, ManualEvidence.fiscal_year == fiscal_year)
         )
     }
+
+    documents: dict[tuple[str, str], list[EvidenceDocument]] = defaultdict(list)
+    for document in db.session.scalars(
+        sa.select(EvidenceDocument)
+        .where(EvidenceDocument.hub_id == hub.id, EvidenceDocument.fiscal_year == fiscal_year)
+        .order_by(EvidenceDocument.id)
+    ):
+        documents[document.program_code, document.item_code].append(document)
 
     by_quarter: Counter = Counter()
     for received_on, count in db.session.execute(
@@ -231,6 +241,7 @@ def gather(hub, fiscal_year: int, today: date, year_end=((12, 29), (1, 3)), max_
         meetings=list(meetings.values()),
         links=links,
         evidence=evidence,
+        documents=documents,
         consultations_by_quarter=by_quarter,
         rota=rota,
         pairs=pairs or 0,
@@ -429,12 +440,17 @@ def _directory(program: Program, item: Item, facts: Facts) -> Result:
 
 def _manual(program: Program, item: Item, facts: Facts) -> Result:
     entry = facts.evidence.get((program.code, item.code))
-    if entry is None or not (entry.note.strip() or entry.is_done):
+    files = facts.documents.get((program.code, item.code), [])
+    if (entry is None or not (entry.note.strip() or entry.is_done)) and not files:
         return Result(
             program, item, Status.MANUAL, 0, 1, str(_l("記録なし")), missing=str(_l("実施内容を記録してください"))
         )
-    status = Status.MET if entry.is_done else Status.PARTIAL
-    return Result(program, item, status, int(entry.is_done), 1, str(_l("手入力の記録あり")), manual=entry)
+    done = entry is not None and entry.is_done
+    figure = str(_l("手入力の記録あり")) + (str(_l("（資料%(n)d件）", n=len(files))) if files else "")
+    result = Result(program, item, Status.MET if done else Status.PARTIAL, int(done), 1, figure, manual=entry)
+    if not done:
+        result.missing = str(_l("達成したら「達成した」にしてください"))
+    return result
 
 
 def evaluate_item(program: Program, item: Item, facts: Facts) -> Result:
@@ -469,6 +485,7 @@ def evaluate_item(program: Program, item: Item, facts: Facts) -> Result:
         result = _manual(program, item, facts)
     if kind != "manual":  # a note from the coordinator can accompany any item
         result.manual = facts.evidence.get((program.code, item.code))
+    result.documents = facts.documents.get((program.code, item.code), [])
     return result
 
 

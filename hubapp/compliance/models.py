@@ -2,12 +2,13 @@
 tags to (or unlinks from) an item by hand, manual evidence for items the app cannot see, and the plan it
 files for programs with menus (program D's 取り組み事項予定)."""
 
+from datetime import datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hubapp.db import TimestampMixin, enum_column
+from hubapp.db import TimestampMixin, UTCDateTime, enum_column
 from hubapp.extensions import db
 
 
@@ -84,3 +85,25 @@ class PlanEntry(TimestampMixin, db.Model):
     start_year: Mapped[str] = mapped_column(sa.String(8), default="")
 
     __table_args__ = (sa.UniqueConstraint("hub_id", "fiscal_year", "program_code", "menu_code"),)
+
+
+class EvidenceDocument(TimestampMixin, db.Model):
+    """A document kept as evidence of an item (a council's minutes, an ICT contract, a pamphlet). The file
+    is under instance/uploads/compliance/<hub>/, checked by content like the meetings' documents."""
+
+    __tablename__ = "compliance_documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hub_id: Mapped[int] = mapped_column(sa.ForeignKey("hubs.id", ondelete="CASCADE"))
+    fiscal_year: Mapped[int]
+    program_code: Mapped[str] = mapped_column(sa.String(20))
+    item_code: Mapped[str] = mapped_column(sa.String(20))
+    filename: Mapped[str] = mapped_column(sa.String(200))
+    stored_name: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    content_type: Mapped[str] = mapped_column(sa.String(120))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (sa.Index("ix_compliance_documents_hub_year", "hub_id", "fiscal_year"),)

@@ -225,6 +225,7 @@ def _safe_filename(name: str) -> str:
 
 def build(hub, fiscal_year: int, results, facts: Facts, generated: date) -> bytes:
     """The evidence pack as ZIP bytes (deterministic order; the manifest's hashes are of the stored bytes)."""
+    from hubapp.compliance import services
     from hubapp.meetings import documents as meeting_documents
 
     detail, counts, documents = _meetings(hub.id, fiscal_year)
@@ -242,6 +243,12 @@ def build(hub, fiscal_year: int, results, facts: Facts, generated: date) -> byte
         if path.exists():
             day = document.meeting.starts_at.astimezone(JST).date().isoformat()
             files.append((f"documents/{day}_{document.id}_{_safe_filename(document.filename)}", path.read_bytes()))
+    for _program, r in required:
+        for document in r.documents:
+            path = services.document_path(document)
+            if path.exists():
+                prefix = f"evidence/{document.program_code}_{document.item_code}_{document.id}"
+                files.append((f"{prefix}_{_safe_filename(document.filename)}", path.read_bytes()))
     manifest = {
         "hub": hub.name,
         "fiscal_year": fiscal_year,

@@ -1,11 +1,13 @@
-"""Enrolments, hand tags, manual evidence and plans: the compliance records a coordinator keeps."""
+"""Enrolments, hand tags, manual evidence and documents, plans: the compliance records a coordinator keeps."""
+
+import hashlib
 
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from hubapp.common.errors import DomainError
-from hubapp.compliance.models import Enrollment, ItemLink, LinkMode, ManualEvidence, PlanEntry
+from hubapp.compliance.models import Enrollment, EvidenceDocument, ItemLink, LinkMode, ManualEvidence, PlanEntry
 from hubapp.compliance.programs import Program
 from hubapp.extensions import db
 
@@ -153,3 +155,72 @@ def save_plan(hub_id: int, fiscal_year: int, program_code: str, rows: dict[str, 
         entry.subsidy_requested = bool(values.get("subsidy_requested"))
         entry.description, entry.start_year = description, start
     db.session.flush()
+
+
+DOCUMENT_FOLDER = ("compliance",)
+
+
+def store_document(
+    hub_id: int, fiscal_year: int, program_code: str, item_code: str, filename: str, data: bytes, user_id, now
+) -> EvidenceDocument:
+    """Keep a file as evidence of an item: checked for size and by content (the meetings' rules: PDF, Office,
+    images, text); nothing is kept when it is refused."""
+    from hubapp.meetings import documents
+
+    program_item(program_code, item_code)
+    try:
+        documents.check_size(len(data))
+        content_type, extension = documents.sniff(data, filename)
+    except documents.DocumentError as error:
+        raise ComplianceError(str(error), "file") from None
+    stored_name, _path = documents.write_upload(DOCUMENT_FOLDER, hub_id, data)
+    document = EvidenceDocument(
+        hub_id=hub_id,
+        fiscal_year=fiscal_year,
+        program_code=program_code,
+        item_code=item_code,
+        filename=documents.clean_filename(filename, extension),
+        stored_name=stored_name,
+        content_type=content_type,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        uploaded_by_id=user_id,
+        uploaded_at=now,
+    )
+    db.session.add(document)
+    db.session.flush()
+    return document
+
+
+def document_path(document: EvidenceDocument):
+    from hubapp.meetings import documents
+
+    return documents.stored_path(DOCUMENT_FOLDER, document.hub_id, document.stored_name)
+
+
+def get_document(hub_id: int, document_id: int) -> EvidenceDocument | None:
+    found = db.session.get(EvidenceDocument, document_id)
+    return found if found is not None and found.hub_id == hub_id else None
+
+
+def delete_document(document: EvidenceDocument) -> None:
+    """The row goes now (audited); the file is removed after the commit."""
+    path = document_path(document)
+    db.session.delete(document)
+    db.session.flush()
+    db.session.info.setdefault("hubapp.compliance.remove_on_commit", set()).add(str(path))
+
+
+@sa.event.listens_for(sa.orm.Session, "after_commit")
+def _remove_files(session) -> None:
+    from pathlib import Path
+
+    if session.in_nested_transaction():
+        return
+    for path in session.info.pop("hubapp.compliance.remove_on_commit", ()):
+        Path(path).unlink(missing_ok=True)
+
+
+@sa.event.listens_for(sa.orm.Session, "after_rollback")
+def _keep_files(session) -> None:
+    session.info.pop("hubapp.compliance.remove_on_commit", None)

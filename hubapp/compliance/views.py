@@ -176,6 +176,54 @@ def _menu_program(program_code: str):
     return program
 
 
+@bp.route("/documents", methods=["POST"])
+@roles_required(*HUB_EDITORS)
+def document_upload():
+    from hubapp.db import utcnow
+
+    hub, year = _hub(), _year()
+    program, item = request.form.get("program", ""), request.form.get("item", "")
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        flash(_("ファイルを選んでください。"), "error")
+        return _back(year, f"item-{program}-{item}")
+    data = upload.read()
+    _apply(
+        lambda: services.store_document(hub.id, year, program, item, upload.filename, data, current_user.id, utcnow()),
+        _("資料を登録しました。"),
+    )
+    return _back(year, f"item-{program}-{item}")
+
+
+@bp.route("/documents/<int:document_id>")
+@roles_required(*READERS)
+def document(document_id: int):
+    from flask import send_file
+
+    from hubapp.audit.models import AuditAction
+    from hubapp.audit.services import record
+
+    found = services.get_document(_hub().id, document_id)
+    if found is None or not services.document_path(found).exists():
+        abort(404)
+    record(AuditAction.VIEW, found.__tablename__, found.id, hub_id=found.hub_id)
+    db.session.commit()
+    return send_file(
+        services.document_path(found), mimetype=found.content_type, as_attachment=True, download_name=found.filename
+    )
+
+
+@bp.route("/documents/<int:document_id>/delete", methods=["POST"])
+@roles_required(*HUB_EDITORS)
+def document_delete(document_id: int):
+    found = services.get_document(_hub().id, document_id)
+    if found is None:
+        abort(404)
+    year, anchor = found.fiscal_year, f"item-{found.program_code}-{found.item_code}"
+    _apply(lambda: services.delete_document(found), _("資料を削除しました。"))
+    return _back(year, anchor)
+
+
 @bp.route("/plan/<program_code>")
 @roles_required(*READERS)
 def plan(program_code: str):

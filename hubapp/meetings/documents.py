@@ -151,8 +151,17 @@ _OOXML_MAIN_PARTS = (
     ("ppt/", b"application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml", PPTX),
 )
 _ZIP_ERRORS = (
-    zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, EOFError, OSError, ValueError,
-    KeyError, IndexError, zlib.error, struct.error,
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    NotImplementedError,
+    RuntimeError,
+    EOFError,
+    OSError,
+    ValueError,
+    KeyError,
+    IndexError,
+    zlib.error,
+    struct.error,
 )
 
 
@@ -230,7 +239,7 @@ def _ole_entry_names(data: bytes) -> set[str]:
         if number >= sectors:
             raise ValueError("sector outside the file")
         start = (number + 1) * size
-        return data[start:start + size].ljust(size, b"\xff")  # padding reads as free / unused
+        return data[start : start + size].ljust(size, b"\xff")  # padding reads as free / unused
 
     (fat_count,) = struct.unpack_from("<I", data, 44)
     if fat_count > sectors // per_sector + 1:
@@ -256,10 +265,10 @@ def _ole_entry_names(data: bytes) -> set[str]:
         visited.add(current)
         block = sector(current)
         for offset in range(0, size, 128):
-            entry = block[offset:offset + 128]
+            entry = block[offset : offset + 128]
             (length,) = struct.unpack_from("<H", entry, 64)
             if entry[66] in (1, 2, 5) and 2 <= length <= 64 and length % 2 == 0:
-                names.add(entry[:length - 2].decode("utf-16-le", "replace"))
+                names.add(entry[: length - 2].decode("utf-16-le", "replace"))
         current = fat[current]
     return names
 
@@ -346,6 +355,30 @@ def _write_atomically(folder: Path, stored_name: str, data: bytes) -> Path:
     return target
 
 
+def write_upload(folder_parts: tuple[str, ...], owner_id: int, data: bytes) -> tuple[str, Path]:
+    """Store checked bytes under instance/uploads/<folder_parts…>/<owner_id>/ for another domain (the
+    compliance evidence): a random name, written atomically, removed again if the transaction does not
+    commit. Returns (stored name, path)."""
+    instance = Path(current_app.instance_path)
+    folder = instance / "uploads"
+    instance.mkdir(parents=True, exist_ok=True)
+    for part in (*folder_parts, str(int(owner_id))):
+        folder.mkdir(mode=0o700, exist_ok=True)
+        folder = folder / part
+    folder.mkdir(mode=0o700, exist_ok=True)
+    stored_name = secrets.token_hex(20)
+    path = _write_atomically(folder, stored_name, data)
+    db.session.info.setdefault(_WRITTEN, set()).add(str(path))
+    return stored_name, path
+
+
+def stored_path(folder_parts: tuple[str, ...], owner_id: int, stored_name: str) -> Path:
+    """Where :func:`write_upload` put a file (the name is checked: nothing outside the folder)."""
+    if not _STORED_NAME.fullmatch(stored_name or ""):
+        raise ValueError("unexpected stored name")
+    return Path(current_app.instance_path, "uploads", *folder_parts, str(int(owner_id)), stored_name)
+
+
 def megabytes(size: int) -> str:
     """20971520 -> "20", 1572864 -> "1.5"."""
     return f"{size / 2**20:.1f}".removesuffix(".0")
@@ -374,9 +407,15 @@ def store(
     stored_name = secrets.token_hex(20)
     path = _write_atomically(_folder(meeting.hub_id, create=True), stored_name, data)
     document = MeetingDocument(
-        meeting=meeting, hub_id=meeting.hub_id, kind=kind, filename=clean_filename(filename, extension),
-        stored_name=stored_name, content_type=content_type, size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(), uploaded_by_id=user_id,
+        meeting=meeting,
+        hub_id=meeting.hub_id,
+        kind=kind,
+        filename=clean_filename(filename, extension),
+        stored_name=stored_name,
+        content_type=content_type,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        uploaded_by_id=user_id,
     )
     db.session.add(document)
     try:

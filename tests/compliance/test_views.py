@@ -130,3 +130,42 @@ def test_the_page_takes_a_fixed_number_of_queries(app, client, login_as, hub, cr
     for k in range(25):
         create_meeting(f"会議{k}", day=min(start + timedelta(days=2 + k), date(YEAR + 1, 3, 31)), topics=["disaster"])
     assert measure() == few
+
+
+def test_documents_as_evidence(app, client, login_as, hub, tmp_path):
+    import io
+    import zipfile
+    from pathlib import Path
+
+    from hubapp.compliance.models import EvidenceDocument
+
+    with app.app_context():
+        db.session.add(Enrollment(hub_id=hub.id, fiscal_year=YEAR, program_code="E"))
+        db.session.commit()
+        manual = next(i.code for i in app.extensions["compliance_programs"]["E"].items if i.rule.type == "manual")
+    login_as("coordinator")
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n"
+    client.post(
+        f"/compliance/documents?year={YEAR}",
+        data={"program": "E", "item": manual, "file": (io.BytesIO(pdf), "協議会 議事録.pdf")},
+        content_type="multipart/form-data",
+    )
+    refused = client.post(
+        f"/compliance/documents?year={YEAR}",
+        data={"program": "E", "item": manual, "file": (io.BytesIO(b"MZ\x90\x00binary"), "tool.exe")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+    assert refused.status_code == 200 and "flash--error" in refused.data.decode()
+    (document,) = _rows(app, EvidenceDocument)
+    folder = Path(app.instance_path, "uploads", "compliance", str(hub.id))
+    assert [p.name for p in folder.iterdir()] == [document.stored_name]  # the refused file left nothing behind
+    page = client.get("/compliance/").data.decode()
+    assert "協議会 議事録.pdf" in page and "資料1件" in page
+    download = client.get(f"/compliance/documents/{document.id}")
+    assert download.status_code == 200 and download.data == pdf
+    download.close()
+    archive = zipfile.ZipFile(io.BytesIO(client.get(f"/compliance/pack.zip?year={YEAR}").data))
+    assert any(n.startswith("evidence/E_") and n.endswith("議事録.pdf") for n in archive.namelist())
+    client.post(f"/compliance/documents/{document.id}/delete")
+    assert _rows(app, EvidenceDocument) == [] and list(folder.iterdir()) == []

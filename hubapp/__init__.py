@@ -87,10 +87,11 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_web(app: Flask) -> None:
-    from hubapp.common import roles
+    from hubapp.common import headers, roles
     from hubapp.core import web
     from hubapp.hubs import context
 
+    headers.init_app(app)
     roles.init_app(app)
     context.init_app(app)
     web.init_app(app)

@@ -66,6 +66,10 @@ class Defaults:
     MAIL_USERNAME: str | None = None
     MAIL_PASSWORD: str | None = None
     MAIL_SENDER = "hubapp@localhost"
+    #: Redirect plain HTTP to HTTPS (production behind TLS); HSTS is sent on HTTPS responses either way.
+    FORCE_HTTPS = False
+    #: Reverse proxies in front of the app to trust for the client address and scheme (0: none).
+    PROXY_HOPS = 0
     #: Folder of the funding programs' TOML files (None: the ones shipped in hubapp/compliance/programs/).
     COMPLIANCE_PROGRAM_DIR: str | None = None
     #: Largest directory file an import accepts.

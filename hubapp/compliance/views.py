@@ -5,6 +5,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from hubapp.common.headers import DOWNLOAD_CSP, talisman
 from hubapp.common.jpcalendar import FiscalYear
 from hubapp.common.roles import HUB_EDITORS, Role, roles_required
 from hubapp.compliance import evaluate, services
@@ -197,6 +198,7 @@ def document_upload():
 
 @bp.route("/documents/<int:document_id>")
 @roles_required(*READERS)
+@talisman(content_security_policy=DOWNLOAD_CSP)
 def document(document_id: int):
     from flask import send_file
 

@@ -16,6 +16,7 @@ from wtforms.validators import DataRequired
 
 from hubapp.audit.models import AuditAction
 from hubapp.audit.services import record
+from hubapp.common.headers import DOWNLOAD_CSP, talisman
 from hubapp.common.roles import ALL_ROLES, HUB_EDITORS, roles_required
 from hubapp.core.web import handle_http_error
 from hubapp.extensions import db
@@ -40,7 +41,8 @@ class DocumentForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.kind.choices = [(kind.value, kind.label) for kind in DocumentKind]
         self.file.description = _(
-            "%(types)s1ファイル%(mb)s MBまで。", types=documents.ACCEPTED_TYPES_TEXT,
+            "%(types)s1ファイル%(mb)s MBまで。",
+            types=documents.ACCEPTED_TYPES_TEXT,
             mb=documents.megabytes(documents.max_bytes()),
         )
 
@@ -62,20 +64,21 @@ def document_upload(meeting_id: int):
     upload = form.file.data
     data = upload.read(documents.max_bytes() + 1)  # one byte over is enough to refuse it
     try:
-        document = documents.store(meeting, DocumentKind(form.kind.data), upload.filename or "", data,
-                                   current_user.id)
+        document = documents.store(meeting, DocumentKind(form.kind.data), upload.filename or "", data, current_user.id)
     except documents.DocumentError as error:
         db.session.rollback()
         flash(str(error), "error")
     else:
         db.session.commit()
-        flash(_("「%(name)s」を%(kind)sとして登録しました。", name=document.filename, kind=document.kind.label),
-              "success")
+        flash(
+            _("「%(name)s」を%(kind)sとして登録しました。", name=document.filename, kind=document.kind.label), "success"
+        )
     return _back_to(meeting.id)
 
 
 @bp.route("/documents/<int:document_id>")
 @roles_required(*ALL_ROLES)
+@talisman(content_security_policy=DOWNLOAD_CSP)
 def document(document_id: int):
     found = documents.get_document(_hub().id, document_id)
     if found is None:
@@ -84,13 +87,18 @@ def document(document_id: int):
     if not path.is_file():
         current_app.logger.error("meeting document %s: file %s is missing", found.id, path)
         abort(404)
-    record(AuditAction.VIEW, found.__tablename__, found.id, hub_id=found.hub_id,
-           details={"meeting_id": found.meeting_id, "kind": found.kind, "filename": found.filename})
+    record(
+        AuditAction.VIEW,
+        found.__tablename__,
+        found.id,
+        hub_id=found.hub_id,
+        details={"meeting_id": found.meeting_id, "kind": found.kind, "filename": found.filename},
+    )
     db.session.commit()
-    response = send_file(path, mimetype=found.content_type, as_attachment=True, download_name=found.filename,
-                         etag=found.sha256)
+    response = send_file(
+        path, mimetype=found.content_type, as_attachment=True, download_name=found.filename, etag=found.sha256
+    )
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "sandbox"
     response.headers["Cache-Control"] = "private, no-store"
     return response
 

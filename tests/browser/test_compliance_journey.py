@@ -85,7 +85,7 @@ def test_an_unmet_item_turns_met_and_the_pack_downloads(app, new_page, hub, crea
 
 
 def test_the_report_names_fonts_for_every_platform():
-    css = (ROOT / "templates" / "compliance" / "report.html").read_text(encoding="utf-8")
+    css = (ROOT / "static" / "css" / "report.css").read_text(encoding="utf-8")
     stack = re.search(r"font-family:([^;]+);", css).group(1)
     for font in ("Yu Gothic", "Meiryo", "Hiragino", "Noto Sans CJK JP"):  # Windows, macOS/iOS, Android
         assert font in stack

@@ -6,6 +6,7 @@ import io
 import re
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import flask
 import openpyxl
@@ -319,12 +320,14 @@ def render_print(app, hub_id, hub_name):
 
 def test_print_page_is_an_a4_list_grouped_by_type(app, hub, directory):
     html = render_print(app, hub.id, hub.name)
-    assert re.search(r"@page\s*\{\s*size:\s*A4;\s*margin:\s*12mm;?\s*\}", html)
+    assert "css/print-directory.css" in html  # a static style sheet: the CSP allows no inline style
+    css = (Path(app.static_folder) / "css" / "print-directory.css").read_text(encoding="utf-8")
+    assert re.search(r"@page\s*\{\s*size:\s*A4;\s*margin:\s*12mm;?\s*\}", css)
     assert "地域資源リスト" in html
     assert hub.name in html
     assert "2026年11月23日" in html
-    assert "thead { display: table-header-group; }" in html
-    assert "page-break-inside: avoid" in html
+    assert "thead { display: table-header-group; }" in css
+    assert "page-break-inside: avoid" in css
     # Types in the enum's order, organisations in 五十音順 within a type; the archived pharmacy is absent.
     order = [html.index(text) for text in (
         "<h2>病院", "いずみ中央病院", "さくら病院", "<h2>診療所", "あおば在宅クリニック",

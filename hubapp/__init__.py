@@ -99,12 +99,15 @@ def register_web(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from hubapp.auth.cli import create_user_command
+    from hubapp.backup import backup_command, restore_command
     from hubapp.demo import seed_demo_command
     from hubapp.directory.cli import import_directory_command
 
     app.cli.add_command(create_user_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(import_directory_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 
 
 def _select_locale() -> str:

@@ -22,7 +22,9 @@ WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 #: Writes a GET may make: access records only (see the module docstring).
 ACCESS_RECORDS = (
     re.compile(r"^\s*INSERT INTO audit_logs\b", re.IGNORECASE),
-    re.compile(r"^\s*UPDATE (calendar_feeds|rota_feeds) SET last_used_at=\S+, updated_at=\S+ WHERE", re.IGNORECASE),
+    re.compile(
+        r"^\s*UPDATE (calendar_feeds|rota_feeds) SET last_used_at=[^,]+, updated_at=[\w.]+ WHERE", re.IGNORECASE
+    ),
 )
 
 

@@ -66,6 +66,11 @@ class Defaults:
     MAIL_USERNAME: str | None = None
     MAIL_PASSWORD: str | None = None
     MAIL_SENDER = "hubapp@localhost"
+    #: Login throttling: failures per account and per address before 429 (limits' notation).
+    LOGIN_FAILURE_LIMIT = "5 per 10 minutes"
+    #: Where the throttle counts: "redis://127.0.0.1:6379" for several workers; memory in one process.
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_KEY_PREFIX = "hubapp"
     #: Redirect plain HTTP to HTTPS (production behind TLS); HSTS is sent on HTTPS responses either way.
     FORCE_HTTPS = False
     #: Reverse proxies in front of the app to trust for the client address and scheme (0: none).

@@ -7,6 +7,9 @@ from hubapp.extensions import login_manager
 
 
 def init_app(app: Flask) -> None:
+    from hubapp.auth import throttle
+
+    throttle.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("ログインしてください。")

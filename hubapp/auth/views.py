@@ -2,13 +2,13 @@
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from hubapp.audit.models import AuditAction
 from hubapp.audit.services import record
-from hubapp.auth import services
+from hubapp.auth import services, throttle
 from hubapp.auth.forms import LoginForm
 from hubapp.common.roles import ALL_ROLES, public, roles_required
 from hubapp.extensions import db
@@ -38,10 +38,18 @@ def login():
     if current_user.is_authenticated:
         return redirect(_safe_next(request.args.get("next")))
     form = LoginForm()
+    if request.method == "POST":
+        name = services.normalize_username(request.form.get("username", ""))
+        if throttle.blocked(name, request.remote_addr):
+            record(AuditAction.LOGIN_FAILED, "users", actor=name[:80], details={"throttled": True})
+            db.session.commit()
+            abort(429)
     if form.validate_on_submit():
         user = services.authenticate(form.username.data, form.password.data)
         if user is None:
-            record(AuditAction.LOGIN_FAILED, "users", actor=services.normalize_username(form.username.data)[:80])
+            name = services.normalize_username(form.username.data)
+            throttle.failed(name, request.remote_addr)
+            record(AuditAction.LOGIN_FAILED, "users", actor=name[:80])
             db.session.commit()
             flash(_("ユーザー名またはパスワードが正しくありません。"), "error")
             return render_template("auth/login.html", form=form), 200

@@ -40,9 +40,9 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _start_server(database_url: str, log):
+def _start_server(database_url: str, log, extra: dict | None = None):
     port = _free_port()
-    env = os.environ | {
+    env = os.environ | (extra or {}) | {
         "HUBAPP_DATABASE_URL": database_url,
         "HUBAPP_SECRET_KEY": "concurrency-test-secret-key-0123456789abcdef",
         "HUBAPP_ARGON2_TIME_COST": "1",

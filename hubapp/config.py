@@ -27,6 +27,9 @@ class Defaults:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    #: A session ends after this many idle minutes, and this many hours after login whatever happens.
+    SESSION_IDLE_MINUTES = 30
+    SESSION_ABSOLUTE_HOURS = 12
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session; a form left open overnight works
 
     BABEL_DEFAULT_LOCALE = "ja"

@@ -4,6 +4,8 @@ When this fails for a new route: declare it with ``@roles_required(...)`` or ``@
 sample value for any new URL argument to ``sample_arguments()`` below.
 """
 
+import time
+
 import pytest
 import sqlalchemy as sa
 
@@ -157,6 +159,7 @@ def request_as(app, user: User | None, method: str, url: str):
         with client.session_transaction() as session:
             session["_user_id"] = str(user.id)
             session["_fresh"] = True
+            session["_since"] = session["_seen"] = time.time()  # a session that has just begun
     return client.open(url, method=method)
 
 

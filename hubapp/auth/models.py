@@ -28,6 +28,9 @@ class User(UserMixin, TimestampMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     is_active: Mapped[bool] = mapped_column(default=True)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: Sessions that began before this moment are over (set at logout: a cookie captured earlier no
+    #: longer works, on any device).
+    sessions_valid_after: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     memberships: Mapped[list["HubMembership"]] = relationship(  # noqa: F821
         back_populates="user", cascade="all, delete-orphan"

@@ -10,7 +10,9 @@ from hubapp.audit.models import AuditAction
 from hubapp.audit.services import record
 from hubapp.auth import services, throttle
 from hubapp.auth.forms import LoginForm
+from hubapp.auth.login import start_session
 from hubapp.common.roles import ALL_ROLES, public, roles_required
+from hubapp.db import utcnow
 from hubapp.extensions import db
 
 bp = Blueprint("auth", __name__)
@@ -55,6 +57,7 @@ def login():
             return render_template("auth/login.html", form=form), 200
         _fresh_session()  # nothing carried over from before the login but the language
         login_user(user)
+        start_session()
         record(AuditAction.LOGIN, "users", user.id)
         db.session.commit()
         return redirect(_safe_next(request.args.get("next")))
@@ -65,6 +68,7 @@ def login():
 @roles_required(*ALL_ROLES)
 def logout():
     record(AuditAction.LOGOUT, "users", current_user.id)
+    current_user.sessions_valid_after = utcnow()  # this and every earlier session of the user end here
     db.session.commit()
     logout_user()
     _fresh_session()

@@ -48,7 +48,8 @@ def init_app(app: Flask) -> None:
         content_security_policy=CSP,
         frame_options="DENY",
         referrer_policy="same-origin",
-        session_cookie_secure=bool(app.config.get("SESSION_COOKIE_SECURE")),
+        # Secure cookies wherever HTTPS is forced (production); `make run` on http://127.0.0.1 stays usable.
+        session_cookie_secure=bool(app.config.get("SESSION_COOKIE_SECURE") or app.config.get("FORCE_HTTPS")),
         session_cookie_http_only=True,
         session_cookie_samesite="Lax",
         x_xss_protection=False,

@@ -118,6 +118,23 @@ def app(app_config, tmp_path):
 
 
 @pytest.fixture
+def make_app(tmp_path):
+    """``make_app(config_changes)``: another app on the test database with changed settings; its
+    connections are closed at the end of the test (as the ``app`` fixture's are)."""
+    made = []
+
+    def make(database_url: str, **changes):
+        app = create_app(base_config(database_url) | changes, instance_path=str(tmp_path / f"instance-{len(made)}"))
+        made.append(app)
+        return app
+
+    yield make
+    for app in made:
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
 def app_ctx(app):
     """For service tests that call domain functions directly (no client requests inside)."""
     with app.app_context():

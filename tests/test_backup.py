@@ -11,9 +11,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-from hubapp import create_app
 from hubapp.extensions import db
-from tests.conftest import base_config
 
 
 def _counts(url: str) -> dict[str, int]:
@@ -39,7 +37,7 @@ def filled(app, hub, create_user, create_organisation, create_meeting):
     return app
 
 
-def test_sqlite_backup_while_writing_then_restore(filled, tmp_path, runner):
+def test_sqlite_backup_while_writing_then_restore(filled, tmp_path, runner, make_app):
     app = filled
     url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
     if url.get_backend_name() != "sqlite":
@@ -78,7 +76,7 @@ def test_sqlite_backup_while_writing_then_restore(filled, tmp_path, runner):
     copy = kept
 
     target = tmp_path / "restored.sqlite3"
-    restored_app = create_app(base_config(f"sqlite:///{target}"), instance_path=str(tmp_path / "r"))
+    restored_app = make_app(f"sqlite:///{target}")
     result = restored_app.test_cli_runner().invoke(args=["restore", str(copy)])
     assert result.exit_code == 0, result.output
     source, restored = _counts(str(url)), _counts(f"sqlite:///{target}")
@@ -91,7 +89,7 @@ def test_sqlite_backup_while_writing_then_restore(filled, tmp_path, runner):
     assert again.exit_code != 0 and "not empty" in again.output
 
 
-def test_postgresql_backup_and_restore(filled, tmp_path, runner):
+def test_postgresql_backup_and_restore(filled, tmp_path, runner, make_app):
     app = filled
     url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
     if url.get_backend_name() != "postgresql":
@@ -109,7 +107,7 @@ def test_postgresql_backup_and_restore(filled, tmp_path, runner):
         conn.execute(sa.text("CREATE DATABASE hubapp_restore_test"))
     target = url.set(database="hubapp_restore_test").render_as_string(hide_password=False)
     try:
-        restored_app = create_app(base_config(target), instance_path=str(tmp_path / "r"))
+        restored_app = make_app(target)
         result = restored_app.test_cli_runner().invoke(args=["restore", str(dump)])
         assert result.exit_code == 0, result.output
         with restored_app.app_context():

@@ -6,13 +6,12 @@ from datetime import timedelta
 
 import pytest
 
-from hubapp import create_app
 from hubapp.auth import login as sessions
 from hubapp.auth.models import User
 from hubapp.common.roles import Role
 from hubapp.db import utcnow
 from hubapp.extensions import db
-from tests.conftest import TEST_PASSWORD, base_config
+from tests.conftest import TEST_PASSWORD
 
 
 @pytest.fixture
@@ -86,8 +85,8 @@ def test_login_starts_a_fresh_session(app, client, nurse):
 
 
 @pytest.mark.parametrize("force_https", [False, True])
-def test_cookie_flags(database_url, tmp_path, nurse, force_https):
-    app = create_app(base_config(database_url) | {"FORCE_HTTPS": force_https}, instance_path=str(tmp_path))
+def test_cookie_flags(database_url, make_app, nurse, force_https):
+    app = make_app(database_url, FORCE_HTTPS=force_https)
     client = app.test_client()
     response = client.post(
         "/login", data={"username": "nurse-sessions", "password": TEST_PASSWORD}, base_url="https://hub.example.jp"

@@ -71,14 +71,14 @@ def test_a_malformed_file_names_the_file_and_the_field(tmp_path, change, message
     assert message in str(raised.value)
 
 
-def test_the_app_does_not_start_with_a_malformed_program(tmp_path, database_url):
+def test_the_app_does_not_start_with_a_malformed_program(tmp_path, database_url, make_app):
     folder = tmp_path / "programs"
     folder.mkdir()
     (folder / "broken.toml").write_text(GOOD.replace("min = 2", "min = -1"), encoding="utf-8")
     with pytest.raises(ProgramFileError, match=r"broken.toml: items\[1\].rule.min"):
         create_app(base_config(database_url) | {"COMPLIANCE_PROGRAM_DIR": str(folder)}, instance_path=str(tmp_path))
     (folder / "broken.toml").write_text(GOOD, encoding="utf-8")
-    app = create_app(base_config(database_url) | {"COMPLIANCE_PROGRAM_DIR": str(folder)}, instance_path=str(tmp_path))
+    app = make_app(database_url, COMPLIANCE_PROGRAM_DIR=str(folder))
     assert set(app.extensions["compliance_programs"]) == {"X"}
 
 

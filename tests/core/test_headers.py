@@ -5,10 +5,9 @@ configured. Each assertion fails when the protection is taken out of hubapp/comm
 import pytest
 import sqlalchemy as sa
 
-from hubapp import create_app
 from hubapp.audit.models import AuditAction, AuditLog
 from hubapp.extensions import db
-from tests.conftest import TEST_PASSWORD, base_config
+from tests.conftest import TEST_PASSWORD
 
 PAGES = ["/login", "/", "/directory/", "/meetings/", "/rota/", "/rota/now", "/beds/", "/compliance/", "/audit/"]
 
@@ -46,10 +45,10 @@ def test_hsts_over_https_only(client):
 
 
 @pytest.mark.parametrize("hops", [0, 1])
-def test_one_proxy_hop_is_trusted_only_when_configured(database_url, tmp_path, create_user, hops):
+def test_one_proxy_hop_is_trusted_only_when_configured(database_url, make_app, create_user, hops):
     from hubapp.common.roles import Role
 
-    app = create_app(base_config(database_url) | {"PROXY_HOPS": hops}, instance_path=str(tmp_path))
+    app = make_app(database_url, PROXY_HOPS=hops)
     create_user("proxied", Role.MEMBER)
     forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.7"}
     client = app.test_client()

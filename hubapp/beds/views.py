@@ -10,11 +10,11 @@ from flask_login import current_user
 
 from hubapp.beds import services
 from hubapp.beds.models import AgeBand, RequestStatus, Urgency
+from hubapp.common.changes import apply_change as _apply
 from hubapp.common.jpcalendar import FiscalYear
 from hubapp.common.roles import ALL_ROLES, HUB_EDITORS, Role, roles_required
 from hubapp.core.services import today
 from hubapp.db import utcnow
-from hubapp.extensions import db
 from hubapp.hubs.context import hub_or_404 as _hub
 
 bp = Blueprint("beds", __name__, url_prefix="/beds")
@@ -25,18 +25,6 @@ REQUESTERS = (*HUB_EDITORS, Role.PHYSICIAN)
 
 def _stale_hours() -> float:
     return float(current_app.config["BEDS_STALE_HOURS"])
-
-
-def _apply(change, done: str) -> bool:
-    try:
-        change()
-    except services.BedError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return False
-    db.session.commit()
-    flash(done, "success")
-    return True
 
 
 @bp.route("/")

@@ -5,6 +5,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from hubapp.common.changes import apply_change as _apply
 from hubapp.common.headers import DOWNLOAD_CSP, talisman
 from hubapp.common.jpcalendar import FiscalYear
 from hubapp.common.roles import HUB_EDITORS, Role, roles_required
@@ -33,17 +34,6 @@ def _facts(hub, year: int):
         year_end=current_app.config["YEAR_END_HOLIDAYS"],
         max_age_days=current_app.config["DIRECTORY_STALE_DAYS"],
     )
-
-
-def _apply(change, done: str) -> None:
-    try:
-        change()
-    except services.ComplianceError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash(done, "success")
 
 
 def _back(year: int, anchor: str = ""):

@@ -1,7 +1,6 @@
 """Setting up a physician group: its name, backup hospital, deadline and 宿日直許可; its shift types and
 extra 休日; its members (FTE, caps, roles, active) and unavailability entered for them."""
 
-from collections.abc import Callable
 from datetime import date, time
 from decimal import Decimal, InvalidOperation
 
@@ -9,6 +8,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from hubapp.common.changes import apply_change as _apply
 from hubapp.common.roles import HUB_EDITORS, roles_required
 from hubapp.core.services import today
 from hubapp.extensions import db
@@ -22,19 +22,6 @@ def _group(group_id: int) -> PhysicianGroup:
     if found is None:
         abort(404)
     return found
-
-
-def _apply(change: Callable[[], object], done: str):
-    """Run ``change``; commit and say ``done``, or roll back and say what was wrong (nothing is kept)."""
-    try:
-        change()
-    except services.RotaError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return False
-    db.session.commit()
-    flash(done, "success")
-    return True
 
 
 def _form_time(name: str) -> time:

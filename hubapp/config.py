@@ -69,6 +69,8 @@ class Defaults:
     MAIL_USERNAME: str | None = None
     MAIL_PASSWORD: str | None = None
     MAIL_SENDER = "hubapp@localhost"
+    #: Shortest password accepted (13: the MHLW guideline's option for accounts without a second factor).
+    PASSWORD_MIN_LENGTH = 13
     #: Login throttling: failures per account and per address before 429 (limits' notation).
     LOGIN_FAILURE_LIMIT = "5 per 10 minutes"
     #: Where the throttle counts: "redis://127.0.0.1:6379" for several workers; memory in one process.

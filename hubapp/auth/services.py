@@ -6,6 +6,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from flask import current_app
 from flask_babel import gettext as _
 
+from hubapp.auth import passwords
 from hubapp.auth.models import User
 from hubapp.common.roles import Role
 from hubapp.db import utcnow
@@ -80,8 +81,9 @@ def create_user(
         raise AccountError(_("ユーザー名は半角英小文字・数字・「._-」で入力してください。"))
     if find_user(username) is not None:
         raise AccountError(_("ユーザー名「%(name)s」はすでに使われています。", name=username))
-    if len(password) < 8:
-        raise AccountError(_("パスワードは8文字以上にしてください。"))
+    wrong = passwords.problem(password, username)
+    if wrong:
+        raise AccountError(wrong)
     role = Role(role)
     if role == Role.PREFECTURE and not prefecture_code:
         raise AccountError(_("都道府県担当には都道府県コードが必要です。"))

@@ -11,7 +11,6 @@ Concurrency. Two rules are kept by the database, not by reading then writing:
 Answers use the same pattern on the request's status, so one request is never answered twice.
 """
 
-import re
 import statistics
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -30,12 +29,11 @@ from hubapp.beds.models import (
     Urgency,
     bed_agreement_managers,
 )
+from hubapp.common import pseudonyms
 from hubapp.common.errors import DomainError
 from hubapp.common.jpcalendar import FiscalYear
 from hubapp.core.services import JST
 from hubapp.extensions import db
-
-PATIENT_CODE = re.compile(r"^[A-Za-z0-9-]{1,20}$")
 
 
 class BedError(DomainError):
@@ -73,7 +71,7 @@ def get_agreement(hub_id: int, agreement_id: int) -> BedAgreement | None:
 
 
 def hospital_choices(hub_id: int) -> list[tuple[int, str]]:
-    from hubapp.rota.services import hospital_choices as hospitals
+    from hubapp.directory.services import hospital_choices as hospitals
 
     return hospitals(hub_id)
 
@@ -259,13 +257,9 @@ def post_availability(
 
 
 def validate_patient_code(code: str) -> str:
-    code = code.strip()
-    if not PATIENT_CODE.match(code):
-        raise BedError(
-            _l("患者コードは英数字とハイフン20文字以内で入力してください（氏名は入力しないでください）。"),
-            "patient_code",
-        )
-    return code
+    """The shared rule of :mod:`hubapp.common.pseudonyms` (the same codes as the rota's), raising
+    :class:`BedError`."""
+    return pseudonyms.clean_patient_code(code, error=BedError)
 
 
 def request_bed(

@@ -309,3 +309,17 @@ def set_function_active(function: DirectoryFunction, active: bool) -> None:
     """Retire (or bring back) a function: organisations keep it, new choices no longer offer it."""
     function.is_active = active
     db.session.flush()
+
+
+def hospital_choices(hub_id: int) -> list[tuple[int, str]]:
+    """The hub's hospitals, in kana order (backup hospitals of the rota, bed agreements)."""
+    rows = db.session.execute(
+        sa.select(Organisation.id, Organisation.name)
+        .where(
+            Organisation.hub_id == hub_id,
+            Organisation.archived_at.is_(None),
+            Organisation.type.in_([OrganisationType.HOSPITAL, OrganisationType.HOME_CARE_HOSPITAL]),
+        )
+        .order_by(Organisation.kana_key)
+    )
+    return [(r.id, r.name) for r in rows]

@@ -19,8 +19,6 @@ fixed number of queries whatever the number of rows:
 These are information for the coordinator, not rules that block a record.
 """
 
-import re
-import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -29,6 +27,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
+from hubapp.common import pseudonyms
 from hubapp.common.jpcalendar import FiscalYear
 from hubapp.core.services import JST, today
 from hubapp.directory.models import Person
@@ -47,11 +46,7 @@ from hubapp.rota.models import (
 )
 from hubapp.rota.services import RotaError
 
-#: Longest patient code (the column's length).
-CODE_LENGTH = 20
-#: Letters, digits and hyphens, with at least one digit: "K-0123" — a romanised name ("TANAKA") or
-#: anything in kana or kanji is refused.
-_CODE = re.compile(r"(?=.*[0-9])[A-Z0-9]+(?:-[A-Z0-9]+)*", re.ASCII)
+CODE_LENGTH = pseudonyms.CODE_LENGTH
 NOTE_LENGTH = 200
 #: Dates before this are typing mistakes (and 和暦 needs a date after 明治).
 EARLIEST = date(2000, 1, 1)
@@ -67,22 +62,8 @@ NIGHT_STARTS, NIGHT_ENDS = time(22, 0), time(5, 0)
 
 
 def clean_patient_code(text: str | None, *, required: bool = True) -> str:
-    """The code as stored: full-width letters and digits made half-width, upper case (``k-0012`` and
-    ``Ｋ－００１２`` are ``K-0012``). Raises :class:`RotaError` for anything that is not a code."""
-    code = unicodedata.normalize("NFKC", text or "").strip().upper()
-    code = code.replace("\u2212", "-").replace("\u30fc", "-")  # minus sign, 長音符 typed for a hyphen
-    if not code:
-        if required:
-            raise RotaError(_l("患者コードを入力してください。"), "patient_code")
-        return ""
-    if not _CODE.fullmatch(code):
-        raise RotaError(
-            _l("患者コードは英数字とハイフン（数字を含む）で入力してください。氏名は入力しないでください。"),
-            "patient_code",
-        )
-    if len(code) > CODE_LENGTH:
-        raise RotaError(_l("患者コードは%(n)d文字以内で入力してください。", n=CODE_LENGTH), "patient_code")
-    return code
+    """The shared rule of :mod:`hubapp.common.pseudonyms`, raising :class:`RotaError`."""
+    return pseudonyms.clean_patient_code(text, required=required, error=RotaError)
 
 
 # --- members ----------------------------------------------------------------------------------------------

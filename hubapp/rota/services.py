@@ -501,19 +501,10 @@ def published_duties_of(member_ids: list[int], ending_after: datetime, limit: in
 
 
 def hospital_choices(hub_id: int) -> list[tuple[int, str]]:
-    """The hub's hospitals (candidates for the backup hospital), in kana order."""
-    from hubapp.directory.models import Organisation, OrganisationType
+    """Candidates for the backup hospital (the directory's hospitals)."""
+    from hubapp.directory.services import hospital_choices as hospitals
 
-    rows = db.session.execute(
-        sa.select(Organisation.id, Organisation.name)
-        .where(
-            Organisation.hub_id == hub_id,
-            Organisation.archived_at.is_(None),
-            Organisation.type.in_([OrganisationType.HOSPITAL, OrganisationType.HOME_CARE_HOSPITAL]),
-        )
-        .order_by(Organisation.kana_key)
-    )
-    return [(r.id, r.name) for r in rows]
+    return hospitals(hub_id)
 
 
 def physician_choices(hub_id: int, group: PhysicianGroup) -> list[tuple[int, str]]:

@@ -50,6 +50,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from hubapp.audit.views import bp as audit_bp
+    from hubapp.auth.admin_views import bp as users_bp
     from hubapp.auth.views import bp as auth_bp
     from hubapp.beds.views import bp as beds_bp
     from hubapp.compliance.views import bp as compliance_bp
@@ -74,6 +75,7 @@ def register_blueprints(app: Flask) -> None:
     for bp in (
         core_bp,
         auth_bp,
+        users_bp,
         hubs_bp,
         directory_bp,
         meetings_bp,

@@ -71,6 +71,17 @@ class Defaults:
     MAIL_SENDER = "hubapp@localhost"
     #: Shortest password accepted (13: the MHLW guideline's option for accounts without a second factor).
     PASSWORD_MIN_LENGTH = 13
+    #: ... and with a TOTP second factor on (the guideline's option for two-factor accounts).
+    PASSWORD_MIN_LENGTH_WITH_TOTP = 8
+    #: A temporary password set by an admin stops working after this many hours (or at its first use).
+    TEMPORARY_PASSWORD_HOURS = 24
+    #: Roles that must pass a TOTP second factor (others may enrol by choice). JSON list in the env var:
+    #: HUBAPP_TOTP_REQUIRED_ROLES='["admin", "coordinator"]'.
+    TOTP_REQUIRED_ROLES = ("admin", "coordinator", "consultant")
+    #: The name authenticator apps show next to the account.
+    TOTP_ISSUER = "hubapp 在宅医療連携"
+    #: Base32 TOTP secret seed-demo gives the demo accounts that need a second factor (random if unset).
+    DEMO_TOTP_SECRET: str | None = None
     #: Login throttling: failures per account and per address before 429 (limits' notation).
     LOGIN_FAILURE_LIMIT = "5 per 10 minutes"
     #: Where the throttle counts: "redis://127.0.0.1:6379" for several workers; memory in one process.
@@ -84,6 +95,12 @@ class Defaults:
     COMPLIANCE_PROGRAM_DIR: str | None = None
     #: Largest directory file an import accepts.
     DIRECTORY_IMPORT_MAX_BYTES = 20 * 1024 * 1024
+    #: ZIP-based uploads (.xlsx, .docx, .pptx, a ZIP of CSV), checked before anything opens them (ZIP bombs;
+    #: hubapp/common/archives.py): at most this many entries, this many bytes once unpacked, and no entry of
+    #: 1 MB or more compressed over this ratio (ordinary Office files stay well under 50).
+    ARCHIVE_MAX_ENTRIES = 10_000
+    ARCHIVE_MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+    ARCHIVE_MAX_RATIO = 200
 
 
 def load_config(app: Flask, test_config: dict | None) -> None:

@@ -19,6 +19,7 @@ from flask.cli import with_appcontext
 
 from hubapp.audit.services import acting_as
 from hubapp.auth import services as accounts
+from hubapp.auth import totp
 from hubapp.common.roles import Role
 from hubapp.extensions import db
 from hubapp.hubs import services as hubs
@@ -33,6 +34,8 @@ FIGURES_AS_OF = date(2026, 4, 1)
 @dataclass
 class DemoContext:
     password: str
+    #: Base32 TOTP secret of the demo accounts whose role needs a second factor.
+    totp_secret: str | None = None
     hubs: dict[str, Hub] = field(default_factory=dict)
     created: list[str] = field(default_factory=list)
 
@@ -100,7 +103,7 @@ def seed_users(ctx: DemoContext) -> None:
         if accounts.find_user(username) is not None:
             continue
         hub_ids = [ctx.hubs[hub_name].id] if hub_name else []
-        accounts.create_user(
+        user = accounts.create_user(
             username=username,
             password=ctx.password,
             role=role,
@@ -109,6 +112,8 @@ def seed_users(ctx: DemoContext) -> None:
             hub_ids=hub_ids,
             prefecture_code=prefecture,
         )
+        if ctx.totp_secret and totp.required_for(role):
+            user.totp_secret = ctx.totp_secret
         ctx.created.append(f"ユーザー {username}")
 
 
@@ -133,25 +138,38 @@ def _steps() -> list[Callable[[DemoContext], None]]:
     ]
 
 
-def demo_password() -> str:
-    """``HUBAPP_DEMO_PASSWORD`` when set; else a random one kept in ``instance/demo_password`` so that
-    every ``make run`` can print the same logins (the instance folder is never committed)."""
-    configured = current_app.config.get("DEMO_PASSWORD")
+def _kept(name: str, configured, make: Callable[[], str]) -> str:
+    """The configured value; else one made once and kept in ``instance/<name>`` so that every ``make run``
+    prints the same logins (the instance folder is never committed)."""
     if configured:
         return str(configured)
-    path = Path(current_app.instance_path) / "demo_password"
+    path = Path(current_app.instance_path) / name
     if path.exists():
         return path.read_text(encoding="utf-8").strip()
-    password = secrets.token_urlsafe(12)
+    value = make()
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(password)
-    return password
+        f.write(value)
+    return value
 
 
-def seed(password: str) -> DemoContext:
-    ctx = DemoContext(password=password)
+def demo_password() -> str:
+    """``HUBAPP_DEMO_PASSWORD`` when set; else a random one kept in ``instance/demo_password``."""
+    return _kept("demo_password", current_app.config.get("DEMO_PASSWORD"), lambda: secrets.token_urlsafe(12))
+
+
+def demo_totp_secret() -> str:
+    """``HUBAPP_DEMO_TOTP_SECRET`` when set (scripted demos and end-to-end tests compute the codes from it);
+    else a random one kept in ``instance/demo_totp_secret``."""
+    configured = current_app.config.get("DEMO_TOTP_SECRET")
+    if configured and not totp.valid_secret(str(configured).strip().upper()):
+        raise click.ClickException("HUBAPP_DEMO_TOTP_SECRET は16文字以上の base32（A–Z、2–7）で指定してください。")
+    return _kept("demo_totp_secret", configured and str(configured).strip().upper(), totp.new_secret)
+
+
+def seed(password: str, totp_secret: str | None = None) -> DemoContext:
+    ctx = DemoContext(password=password, totp_secret=totp_secret)
     with acting_as("cli:seed-demo"):
         for step in _steps():
             step(ctx)
@@ -164,7 +182,8 @@ def seed(password: str) -> DemoContext:
 def seed_demo_command():
     """デモデータを投入します（2回目以降は何も変えません）。 Load the demo data once."""
     password = demo_password()
-    ctx = seed(password)
+    secret = demo_totp_secret()
+    ctx = seed(password, secret)
     if ctx.created:
         click.echo("デモデータを投入しました: " + "、".join(ctx.created))
     else:
@@ -174,5 +193,11 @@ def seed_demo_command():
     for username, role, name, _kana, hub_name, _pref in DEMO_USERS:
         click.echo(f"  {username:<13} {role.label}（{name}{'・' + hub_name if hub_name else ''}）")
     click.echo(f"  パスワード（全員共通）: {password}")
+    needs = [u for u, role, *_rest in DEMO_USERS if totp.required_for(role)]
+    if needs:
+        click.echo(f"  二要素認証（{', '.join(needs)}）の秘密鍵: {secret}")
+        click.echo("    認証アプリに「キーを入力」で登録すると、ログインの確認コードが表示されます。")
     if not current_app.config.get("DEMO_PASSWORD"):
         click.echo("  ※ HUBAPP_DEMO_PASSWORD を設定すると、そのパスワードで作成されます。")
+    if needs and not current_app.config.get("DEMO_TOTP_SECRET"):
+        click.echo("  ※ HUBAPP_DEMO_TOTP_SECRET（base32）を設定すると、その秘密鍵で作成されます。")

@@ -18,6 +18,7 @@ from flask_migrate import upgrade
 from hubapp import create_app
 from hubapp.common.roles import Role
 from hubapp.extensions import db
+from tests.twofactor import TEST_TOTP_SECRET, next_code
 
 TEST_DATABASE_URL = os.environ.get("HUBAPP_TEST_DATABASE_URL")
 TEST_PASSWORD = "test-password-1234"
@@ -210,8 +211,13 @@ def hub(create_hub):
 def create_user(app):
     from hubapp.auth import services
 
-    def make(username: str, role: Role, *, hubs=(), prefecture_code=None, password=TEST_PASSWORD, **values):
+    def make(
+        username: str, role: Role, *, hubs=(), prefecture_code=None, password=TEST_PASSWORD, totp=None, **values
+    ):
+        """``totp``: enrol the second factor with ``TEST_TOTP_SECRET`` (default: when the role needs it)."""
         with app.app_context():
+            from hubapp.auth import totp as second_factor
+
             user = services.create_user(
                 username=username,
                 password=password,
@@ -221,6 +227,8 @@ def create_user(app):
                 prefecture_code=prefecture_code if role != Role.PREFECTURE else (prefecture_code or "12"),
                 **values,
             )
+            if totp if totp is not None else second_factor.required_for(role):
+                user.totp_secret = TEST_TOTP_SECRET
             db.session.commit()
             return detached(user)
 
@@ -228,11 +236,15 @@ def create_user(app):
 
 
 @pytest.fixture
-def login(client):
-    """Log in through the real form; returns the response of the POST."""
+def login(client, app):
+    """Log in through the real forms: the password, then the second factor when the account has one (field
+    ``code``); returns the response of the last POST."""
 
     def do(username: str, password: str = TEST_PASSWORD):
-        return client.post("/login", data={"username": username, "password": password})
+        response = client.post("/login", data={"username": username, "password": password})
+        if response.status_code == 302 and response.location.startswith("/login/2fa"):
+            response = client.post("/login/2fa", data={"code": next_code(app, username)})
+        return response
 
     return do
 

@@ -92,6 +92,12 @@ def sample_arguments(hub) -> dict:
     )
     walk_in = meetings.add_walk_in(meeting, "歩く 飛び入り", Profession.NURSE, "")
     document = documents.store(meeting, "minutes", "歩く資料.pdf", b"%PDF-1.4\n%%EOF\n", None)
+    from hubapp.auth import services as accounts
+
+    account = accounts.create_user(
+        username="walk-target", password="walk-target-password-1", role=Role.MEMBER, display_name="歩く 利用者",
+        hub_ids=[hub.id],
+    )
     db.session.commit()
     return {
         "hub_id": hub.id,
@@ -116,6 +122,7 @@ def sample_arguments(hub) -> dict:
         "consultation_id": consultation.id,
         "program_code": "D",
         "token": token,
+        "user_id": account.id,
     }
 
 
@@ -160,6 +167,7 @@ def request_as(app, user: User | None, method: str, url: str):
             session["_user_id"] = str(user.id)
             session["_fresh"] = True
             session["_since"] = session["_seen"] = time.time()  # a session that has just begun
+            session["_factor"] = "done"  # past the second factor
     return client.open(url, method=method)
 
 

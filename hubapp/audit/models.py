@@ -23,6 +23,13 @@ class AuditAction(StrEnum):
     LOGIN = "login"
     LOGIN_FAILED = "login_failed"
     LOGOUT = "logout"
+    #: The second factor passed (TOTP or a recovery code) or failed.
+    MFA = "mfa"
+    MFA_FAILED = "mfa_failed"
+    #: A request refused with 403.
+    ACCESS_DENIED = "access_denied"
+    #: A file of records taken away (CSV, XLSX, ZIP, a document download).
+    EXPORT = "export"
 
     @property
     def label(self) -> str:
@@ -37,6 +44,10 @@ ACTION_LABELS = {
     AuditAction.LOGIN: _l("ログイン"),
     AuditAction.LOGIN_FAILED: _l("ログイン失敗"),
     AuditAction.LOGOUT: _l("ログアウト"),
+    AuditAction.MFA: _l("二要素認証"),
+    AuditAction.MFA_FAILED: _l("二要素認証の失敗"),
+    AuditAction.ACCESS_DENIED: _l("アクセス拒否"),
+    AuditAction.EXPORT: _l("書き出し"),
 }
 
 

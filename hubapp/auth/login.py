@@ -19,12 +19,52 @@ def init_app(app: Flask) -> None:
 
 
 SINCE, SEEN = "_since", "_seen"
+#: Whether this session has passed the second factor: "done", or the step still to take.
+FACTOR = "_factor"
+FACTOR_DONE = "done"
+#: The pages a session may reach while a step is pending (besides public pages and logout).
+STEP_ENDPOINTS = {
+    "second_factor": "auth.second_factor",
+    "enrol": "auth.totp_setup",
+    "change_password": "auth.change_password",
+}
 
 
-def start_session() -> None:
-    """Called right after login_user: the session's start and last activity (signed into the cookie)."""
+def start_session(user) -> None:
+    """Called right after login_user: the session's start and last activity (signed into the cookie), and
+    the second-factor step it still has to take."""
+    from hubapp.auth import totp
+
     now = utcnow().timestamp()
     session[SINCE] = session[SEEN] = now
+    if user.has_totp:
+        session[FACTOR] = "second_factor"
+    elif totp.required_for(user.role):
+        session[FACTOR] = "enrol"
+    else:
+        session[FACTOR] = FACTOR_DONE
+
+
+def restart_session() -> None:
+    """After a password change has ended the user's sessions: this one begins again now."""
+    session[SINCE] = session[SEEN] = utcnow().timestamp()
+
+
+def pending_step(user) -> str | None:
+    """The endpoint this session must go to before anything else, or None.
+
+    A session that passed only the password reaches nothing but the second-factor page (or, for a role that
+    needs one and has none yet, the enrolment page); then a temporary password must be changed."""
+    step = session.get(FACTOR)
+    if step != FACTOR_DONE:
+        return STEP_ENDPOINTS.get(step, "auth.second_factor")
+    if user.password_must_change:
+        return STEP_ENDPOINTS["change_password"]
+    return None
+
+
+def factor_passed() -> None:
+    session[FACTOR] = FACTOR_DONE
 
 
 @login_manager.user_loader
@@ -50,7 +90,7 @@ def load_user(user_id: str):
         or not isinstance(seen, float | int)
         or now - seen > idle
         or now - since > absolute
-        or (ended_at is not None and since <= ended_at)
+        or (ended_at is not None and since < ended_at)
     ):
         session.clear()
         return None

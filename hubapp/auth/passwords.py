@@ -1,7 +1,7 @@
 """Password rules (issue 8 point 1; the MHLW guideline's Q&A and ASVS V6.2): length, not composition.
 
 - at least ``PASSWORD_MIN_LENGTH`` characters (13: the guideline's option for accounts without a second
-  factor), at most 128 — a 64-character passphrase is welcome;
+  factor; 8 with TOTP on, its option for two-factor accounts), at most 128 — a 64-character passphrase is welcome;
 - not one of the 30,000 most used passwords (zxcvbn's list), compared without case, and not the
   username;
 - no rules about character classes and no forced periodic change (ASVS forbids both).
@@ -22,9 +22,11 @@ def blocklist() -> frozenset[str]:
     return frozenset(word.lower() for word in FREQUENCY_LISTS["passwords"])
 
 
-def problem(password: str, username: str = "") -> str | None:
-    """What is wrong with ``password`` (a Japanese sentence), or None when it may be used."""
-    minimum = int(current_app.config.get("PASSWORD_MIN_LENGTH", 13))
+def problem(password: str, username: str = "", *, with_totp: bool = False) -> str | None:
+    """What is wrong with ``password`` (a Japanese sentence), or None when it may be used. With a TOTP
+    second factor on, ``PASSWORD_MIN_LENGTH_WITH_TOTP`` (8) characters are enough."""
+    config = current_app.config
+    minimum = int(config["PASSWORD_MIN_LENGTH_WITH_TOTP"] if with_totp else config["PASSWORD_MIN_LENGTH"])
     if len(password) < minimum:
         return _(
             "パスワードは%(n)d文字以上にしてください（文の一部や単語の組み合わせが覚えやすく安全です）。", n=minimum

@@ -88,6 +88,12 @@ def enforce_declared_roles() -> Any:
         abort(403)
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    from hubapp.auth.login import pending_step
+
+    step = pending_step(current_user)
+    if step is not None and request.endpoint not in (step, "auth.logout"):
+        # Half-way through login (second factor, or a temporary password to replace): nothing else.
+        return redirect(url_for(step))
     if current_user.role not in declared:
         abort(403)
     return None

@@ -38,6 +38,7 @@ NAVIGATION = (
     NavItem("consultations.index", _l("相談支援")),
     NavItem("compliance.index", _l("実績・要件")),
     NavItem("hubs.index", _l("拠点・圏域")),
+    NavItem("users.index", _l("利用者")),
     NavItem("audit.index", _l("監査ログ")),
 )
 

@@ -37,13 +37,54 @@ def _error_page(code: int, texts: tuple) -> tuple[str, int]:
     return render_template("errors/error.html", code=code, title=title, message=message), code
 
 
+def megabytes(size: int) -> str:
+    """An upload limit as people read it: 20971520 -> "20", 1572864 -> "1.5"."""
+    return f"{size / 2**20:.1f}".removesuffix(".0")
+
+
+def upload_too_large(max_bytes: int, back_url: str | None = None) -> tuple[str, int]:
+    """413 for an upload over its limit (issue 8 point 9): the limit in Japanese and a way back to the
+    form; nothing of the upload is kept."""
+    return (
+        render_template(
+            "errors/error.html",
+            code=413,
+            title=ERROR_TEXTS[413][0],
+            message=_l(
+                "登録できるファイルは %(mb)s MB までです。ファイルを小さくしてから、もう一度お試しください。",
+                mb=megabytes(max_bytes),
+            ),
+            back_url=back_url,
+        ),
+        413,
+    )
+
+
 def handle_http_error(error: HTTPException):
     if error.code is None or error.code < 400:
         return error
     if isinstance(error, CSRFError):
         return _error_page(400, CSRF_TEXT)
+    if error.code == 403:
+        _audit_denied()
     code = error.code if error.code in ERROR_TEXTS else (500 if error.code >= 500 else 400)
     return _error_page(error.code, ERROR_TEXTS[code])
+
+
+def _audit_denied() -> None:
+    """A refused request changes nothing but the audit trail, where it is a security event (ASVS V16)."""
+    from flask import request
+
+    from hubapp.audit.models import AuditAction
+    from hubapp.audit.services import record
+
+    db.session.rollback()
+    record(
+        AuditAction.ACCESS_DENIED,
+        "routes",
+        details={"endpoint": request.endpoint or "", "method": request.method, "path": request.path[:200]},
+    )
+    db.session.commit()
 
 
 def handle_unexpected(error: Exception):
@@ -82,8 +123,12 @@ def fiscal_year_filter(value: date) -> str:
 
 
 def inject_layout() -> dict:
-    nav = services.navigation_for(current_user.role) if current_user.is_authenticated else []
-    return {"nav_items": nav, "current_locale": str(get_locale())}
+    from hubapp.auth.login import pending_step
+
+    # Half-way through login (second factor, temporary password) the menu would only lead back here.
+    signed_in = current_user.is_authenticated and pending_step(current_user) is None
+    nav = services.navigation_for(current_user.role) if signed_in else []
+    return {"nav_items": nav, "current_locale": str(get_locale()), "signed_in": signed_in}
 
 
 def init_app(app: Flask) -> None:

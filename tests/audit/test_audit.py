@@ -92,7 +92,9 @@ def test_views_are_recorded_on_request(app_ctx):
     assert entry.changes == {"reason": [None, "follow-up"]}
 
 
-def test_trail_page_admin_sees_all_coordinator_only_own_hub(app, client, login_as, hub, create_hub, create_user):
+def test_trail_page_admin_sees_all_coordinator_only_own_hub(
+    app, client, login_as, login, hub, create_hub, create_user
+):
     other = create_hub("よそのセンター", name_kana="ヨソ")
     with app.app_context():
         services.update_hub(db.session.get(Hub, other.id), phone="03-0000-0000")
@@ -103,7 +105,7 @@ def test_trail_page_admin_sees_all_coordinator_only_own_hub(app, client, login_a
     assert "hub_municipalities" in page  # the own hub's area rows
     client.post("/logout")
     create_user("root", Role.ADMIN)
-    client.post("/login", data={"username": "root", "password": "test-password-1234"})
+    login("root")
     assert "03-0000-0000" in client.get("/audit/").data.decode()
 
 

@@ -10,6 +10,7 @@ from hubapp.auth.models import User
 from hubapp.common.roles import Role
 from hubapp.extensions import db
 from tests.conftest import TEST_PASSWORD
+from tests.twofactor import next_code
 
 
 def test_login_page_is_japanese_and_posts_username_and_password(client):
@@ -59,17 +60,24 @@ def test_username_is_case_insensitive(client, create_user, hub, login):
     assert login("SATO").status_code == 302
 
 
+@pytest.mark.parametrize("role", [Role.PHYSICIAN, Role.COORDINATOR])  # without and with a second factor
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "javascript:alert(1)"])
-def test_next_never_leaves_the_site(client, create_user, hub, target):
-    create_user("sato", Role.COORDINATOR, hubs=(hub,))
+def test_next_never_leaves_the_site(app, client, create_user, hub, target, role):
+    create_user("sato", role, hubs=(hub,))
     response = client.post(f"/login?next={target}", data={"username": "sato", "password": TEST_PASSWORD})
+    if role == Role.COORDINATOR:
+        assert response.location == "/login/2fa"
+        response = client.post("/login/2fa", data={"code": next_code(app, "sato")})
     assert response.location == "/"
 
 
-def test_next_returns_to_the_page_asked_for(client, create_user, hub):
-    create_user("sato", Role.COORDINATOR, hubs=(hub,))
+@pytest.mark.parametrize("role", [Role.PHYSICIAN, Role.COORDINATOR])
+def test_next_returns_to_the_page_asked_for(app, client, create_user, hub, role):
+    create_user("sato", role, hubs=(hub,))
     asked = client.get(f"/hubs/{hub.id}").location
     response = client.post(asked, data={"username": "sato", "password": TEST_PASSWORD})
+    if role == Role.COORDINATOR:
+        response = client.post("/login/2fa", data={"code": next_code(app, "sato")})
     assert response.location == f"/hubs/{hub.id}"
 
 
@@ -105,19 +113,26 @@ class TestWithCsrf:
         assert "フォームの有効期限が切れました" in page and "Traceback" not in page
         assert client.get("/").status_code == 302
 
-    def test_post_with_the_token_from_the_form_logs_in(self, client, create_user, hub):
-        create_user("sato", Role.COORDINATOR, hubs=(hub,))
+    def _log_in(self, app, client, username):
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', client.get("/login").data.decode())
         response = client.post(
-            "/login", data={"username": "sato", "password": TEST_PASSWORD, "csrf_token": token.group(1)}
+            "/login", data={"username": username, "password": TEST_PASSWORD, "csrf_token": token.group(1)}
         )
+        assert response.location == "/login/2fa"
+        without = client.post("/login/2fa", data={"code": next_code(app, username)})
+        assert without.status_code == 400  # the second-factor form is protected too
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', client.get("/login/2fa").data.decode())
+        return client.post("/login/2fa", data={"code": next_code(app, username), "csrf_token": token.group(1)})
+
+    def test_post_with_the_token_from_the_form_logs_in(self, app, client, create_user, hub):
+        create_user("sato", Role.COORDINATOR, hubs=(hub,))
+        response = self._log_in(app, client, "sato")
         assert response.status_code == 302
         assert client.get("/").status_code == 200
 
-    def test_every_form_page_carries_a_token(self, client, create_user, hub):
+    def test_every_form_page_carries_a_token(self, app, client, create_user, hub):
         create_user("sato", Role.COORDINATOR, hubs=(hub,))
-        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', client.get("/login").data.decode())
-        client.post("/login", data={"username": "sato", "password": TEST_PASSWORD, "csrf_token": token.group(1)})
+        self._log_in(app, client, "sato")
         for url in ["/", f"/hubs/{hub.id}", f"/hubs/{hub.id}/edit", f"/hubs/{hub.id}/municipalities/new"]:
             page = client.get(url).data.decode()
             forms = page.count("<form")

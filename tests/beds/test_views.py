@@ -119,7 +119,7 @@ def test_bad_input_gets_a_message_and_changes_nothing(app, client, login, login_
     assert client.get("/beds/agreements").data.decode().count("<tr") == before
 
 
-def test_roles_and_other_hubs(app, client, login_as, beds, create_hub, create_organisation, create_user):
+def test_roles_and_other_hubs(app, client, login_as, beds, create_hub, create_organisation, create_user, login):
     login_as("member")
     assert client.get("/beds/").status_code == 200  # a visiting nurse may look at the board
     assert client.get(f"/beds/requests/new?agreement={beds['central']}").status_code == 403
@@ -130,7 +130,7 @@ def test_roles_and_other_hubs(app, client, login_as, beds, create_hub, create_or
     create_user(
         "coordinator-other", __import__("hubapp.common.roles", fromlist=["Role"]).Role.COORDINATOR, hubs=(other,)
     )
-    client.post("/login", data={"username": "coordinator-other", "password": "test-password-1234"})
+    login("coordinator-other")
     assert client.get(f"/beds/agreements/{beds['central']}").status_code == 404
     assert client.get(f"/beds/requests/new?agreement={beds['central']}").status_code == 404
     assert "北総中央病院" not in client.get("/beds/").data.decode()

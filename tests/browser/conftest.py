@@ -36,15 +36,26 @@ def app_config(app_config):
     return app_config
 
 
+_served: list = []
+
+
+def served_app():
+    """The app the live server of the running test serves (for reading the database, e.g. a user's last
+    accepted second-factor step)."""
+    return _served[-1]
+
+
 @pytest.fixture
 def live_server(app):
     """The test's app served over HTTP on 127.0.0.1 and a free port; yields the base URL."""
+    _served.append(app)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_port}"
     finally:
+        _served.remove(app)
         server.shutdown()  # stops serve_forever
         server.server_close()  # closes the socket and joins the request threads
         thread.join(timeout=10)

@@ -18,6 +18,7 @@ from hubapp.directory.models import OrganisationType as T
 from hubapp.extensions import db
 from tests.conftest import TEST_PASSWORD
 from tests.consultations.conftest import bulk_insert
+from tests.twofactor import next_code
 
 
 def form(**changes) -> dict:
@@ -251,6 +252,8 @@ class TestWithCsrf:
         user = create_user("sato", Role.CONSULTANT, hubs=(hub,))
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', client.get("/login").data.decode())
         client.post("/login", data={"username": "sato", "password": TEST_PASSWORD, "csrf_token": token.group(1)})
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', client.get("/login/2fa").data.decode())
+        client.post("/login/2fa", data={"code": next_code(app, "sato"), "csrf_token": token.group(1)})
         for url in (
             "/consultations/new",
             f"/consultations/{consultation_id}",

@@ -4,12 +4,6 @@ HUBAPP_TEST_DATABASE_URL names one: exactly one holds the bed, 49 are refused wi
 the figure never goes below zero."""
 
 import http.cookiejar
-import os
-import re
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -25,64 +19,11 @@ from hubapp.core.services import today
 from hubapp.db import utcnow
 from hubapp.extensions import db
 from tests.conftest import TEST_PASSWORD
+from tests.servers import NoRedirect as _NoRedirect
+from tests.servers import start_server as _start_server
+from tests.servers import token as _token
 
 PARALLEL = 50
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _start_server(database_url: str, log, extra: dict | None = None):
-    port = _free_port()
-    env = os.environ | (extra or {}) | {
-        "HUBAPP_DATABASE_URL": database_url,
-        "HUBAPP_SECRET_KEY": "concurrency-test-secret-key-0123456789abcdef",
-        "HUBAPP_ARGON2_TIME_COST": "1",
-        "HUBAPP_ARGON2_MEMORY_COST": "1024",
-        "HUBAPP_ARGON2_PARALLELISM": "1",
-    }
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--workers",
-            "4",
-            "--threads",
-            "8",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "hubapp:create_app()",
-        ],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(150):
-        try:
-            urllib.request.urlopen(f"{base}/healthz", timeout=1)
-            return process, base
-        except OSError:
-            if process.poll() is not None:
-                break
-            time.sleep(0.1)
-    process.kill()
-    process.wait()
-    log.seek(0)
-    raise AssertionError(f"the server did not start: {log.read()}")
-
-
-def _token(html: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
 
 
 def test_fifty_requests_for_the_last_bed(app, hub, beds, create_user, database_url, tmp_path):

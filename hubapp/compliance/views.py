@@ -4,8 +4,11 @@ evidence behind it; tagging meetings by hand; manual evidence; program D's plan;
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from hubapp.common.changes import apply_change as _apply
+from hubapp.common.downloads import content_disposition
+from hubapp.common.downloads import fallback_name as _fallback_name
 from hubapp.common.headers import DOWNLOAD_CSP, talisman
 from hubapp.common.jpcalendar import FiscalYear
 from hubapp.common.roles import HUB_EDITORS, Role, roles_required
@@ -82,12 +85,11 @@ def pack():
     data = evidence_pack.build(hub, year, results, facts, today())
     record(AuditAction.VIEW, "compliance_pack", None, hub_id=hub.id, details={"fiscal_year": year})
     db.session.commit()
-    return send_file(
-        io.BytesIO(data),
-        mimetype="application/zip",
-        as_attachment=True,
-        download_name=f"証拠書類_{hub.name}_{FiscalYear(year).label_ja}.zip",
+    response = send_file(io.BytesIO(data), mimetype="application/zip", as_attachment=True, download_name="pack.zip")
+    response.headers["Content-Disposition"] = content_disposition(
+        f"証拠書類_{hub.name}_{FiscalYear(year).label_ja}.zip", f"evidence-FY{year}.zip"
     )
+    return response
 
 
 @bp.route("/report")
@@ -178,12 +180,39 @@ def document_upload():
     if upload is None or not upload.filename:
         flash(_("ファイルを選んでください。"), "error")
         return _back(year, f"item-{program}-{item}")
-    data = upload.read()
+    data = upload.read(_upload_max_bytes() + 1)  # one byte over is enough to refuse it
+    if len(data) > _upload_max_bytes():
+        return _too_large(year, f"#item-{program}-{item}")
     _apply(
         lambda: services.store_document(hub.id, year, program, item, upload.filename, data, current_user.id, utcnow()),
         _("資料を登録しました。"),
     )
     return _back(year, f"item-{program}-{item}")
+
+
+def _upload_max_bytes() -> int:
+    """Evidence documents follow the meeting documents' limit (MEETING_UPLOAD_MAX_BYTES)."""
+    return int(current_app.config["MEETING_UPLOAD_MAX_BYTES"])
+
+
+def _too_large(year: int, anchor: str = ""):
+    """413 with the limit and a link back to the item the file was for."""
+    from hubapp.core.web import upload_too_large
+
+    return upload_too_large(_upload_max_bytes(), url_for("compliance.index", year=year) + anchor)
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _body_too_large(error: RequestEntityTooLarge):
+    """A body over MAX_CONTENT_LENGTH on the upload: 413 with the limit, not the bare error page."""
+    from hubapp.core.web import handle_http_error
+
+    if request.endpoint == "compliance.document_upload":
+        # only the query string: reading the form of an oversized body would raise again
+        year = request.args.get("year", type=int)
+        current = FiscalYear.of(today()).year
+        return _too_large(year if year and 2000 <= year <= current + 1 else current)
+    return handle_http_error(error)
 
 
 @bp.route("/documents/<int:document_id>")
@@ -200,9 +229,11 @@ def document(document_id: int):
         abort(404)
     record(AuditAction.VIEW, found.__tablename__, found.id, hub_id=found.hub_id)
     db.session.commit()
-    return send_file(
+    response = send_file(
         services.document_path(found), mimetype=found.content_type, as_attachment=True, download_name=found.filename
     )
+    response.headers["Content-Disposition"] = content_disposition(found.filename, _fallback_name(found))
+    return response
 
 
 @bp.route("/documents/<int:document_id>/delete", methods=["POST"])

@@ -15,6 +15,7 @@ from flask_login import current_user
 
 from hubapp.audit.models import AuditAction
 from hubapp.audit.services import record
+from hubapp.common.downloads import content_disposition
 from hubapp.common.jpcalendar import FiscalYear
 from hubapp.common.roles import roles_required
 from hubapp.consultations import exporting, services, statistics
@@ -209,37 +210,37 @@ def stats():
     )
 
 
-def _file_statistics() -> tuple[statistics.YearStatistics, str]:
+def _file_statistics() -> tuple[statistics.YearStatistics, tuple[str, str]]:
     """The 年度's figures with Japanese labels whatever the page language (the files go into reports),
-    and the files' base name."""
+    and the files' base names: 相談支援統計_令和8年度, and soudan-toukei-FY2026 for clients without RFC 5987."""
     hub = _hub()
     fiscal_year = _fiscal_year()
     with force_locale("ja"):
         figures = statistics.year_statistics(hub, fiscal_year)
-    return figures, f"soudan-toukei-{fiscal_year.label_western}"
+    return figures, (f"相談支援統計_{fiscal_year.label_ja}", f"soudan-toukei-{fiscal_year.label_western}")
 
 
 @bp.route("/stats.csv")
 @roles_required(*READERS)
 def stats_csv():
-    figures, name = _file_statistics()
+    figures, (name, fallback) = _file_statistics()
     encoding = "cp932" if request.args.get("encoding") == "cp932" else "utf-8-sig"
     with force_locale("ja"):
         body = exporting.to_csv(figures, encoding=encoding)
     return current_app.response_class(
         body,
         content_type=f"text/csv; charset={'shift_jis' if encoding == 'cp932' else 'utf-8'}",
-        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+        headers={"Content-Disposition": content_disposition(f"{name}.csv", f"{fallback}.csv")},
     )
 
 
 @bp.route("/stats.xlsx")
 @roles_required(*READERS)
 def stats_xlsx():
-    figures, name = _file_statistics()
+    figures, (name, fallback) = _file_statistics()
     body = exporting.to_xlsx(figures, title=f"{_hub().name} 相談支援 {figures.fiscal_year.label_ja}")
     return current_app.response_class(
         body,
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
+        headers={"Content-Disposition": content_disposition(f"{name}.xlsx", f"{fallback}.xlsx")},
     )

@@ -3,10 +3,13 @@
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.exceptions import RequestEntityTooLarge
 
+from hubapp.common.downloads import content_disposition
 from hubapp.common.jpcalendar import format_wareki
 from hubapp.common.roles import ALL_ROLES, HUB_EDITORS, roles_required
 from hubapp.core.services import today
+from hubapp.core.web import handle_http_error, megabytes
 from hubapp.directory import exporting, importing, services, uploads
 from hubapp.directory.forms import CommitImportForm, ImportForm
 from hubapp.directory.views import _filter_from_args, _hub, bp
@@ -22,24 +25,35 @@ def import_file():
         upload = form.file.data
         data = upload.read(current_app.config["DIRECTORY_IMPORT_MAX_BYTES"] + 1)
         if len(data) > current_app.config["DIRECTORY_IMPORT_MAX_BYTES"]:
-            form.file.errors.append(
-                _(
-                    "ファイルが大きすぎます（上限 %(mb)d MB）。",
-                    mb=current_app.config["DIRECTORY_IMPORT_MAX_BYTES"] // 2**20,
-                )
-            )
+            return _too_large(form)
+        filename = (upload.filename or "upload.csv").rsplit("/", 1)[-1][:150]
+        try:
+            plan = importing.read_and_plan(hub.id, data, filename)
+        except importing.DirectoryFileError as error:
+            form.file.errors.append(str(error))
         else:
-            filename = (upload.filename or "upload.csv").rsplit("/", 1)[-1][:150]
-            try:
-                plan = importing.read_and_plan(hub.id, data, filename)
-            except importing.DirectoryFileError as error:
-                form.file.errors.append(str(error))
-            else:
-                token = uploads.keep(data, filename, current_user.id, hub.id)
-                return render_template(
-                    "directory/import_preview.html", plan=plan, filename=filename, form=CommitImportForm(token=token)
-                )
+            token = uploads.keep(data, filename, current_user.id, hub.id)
+            return render_template(
+                "directory/import_preview.html", plan=plan, filename=filename, form=CommitImportForm(token=token)
+            )
     return render_template("directory/import.html", form=form)
+
+
+def _too_large(form: ImportForm):
+    """413: the import form again, with the limit as the file's error."""
+    form.file.errors = [
+        *form.file.errors,
+        _("ファイルが大きすぎます（上限 %(mb)s MB）。", mb=megabytes(current_app.config["DIRECTORY_IMPORT_MAX_BYTES"])),
+    ]
+    return render_template("directory/import.html", form=form), 413
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _body_too_large(error: RequestEntityTooLarge):
+    """A body over MAX_CONTENT_LENGTH on the import: the form with the limit (its data cannot be read)."""
+    if request.endpoint == "directory.import_file":
+        return _too_large(ImportForm(formdata=None))
+    return handle_http_error(error)
 
 
 @bp.route("/import/commit", methods=["POST"])
@@ -70,8 +84,10 @@ def import_commit():
     return redirect(url_for("directory.index"))
 
 
-def _export_name(extension: str) -> str:
-    return f"chiiki-shigen-{today().isoformat()}.{extension}"
+def _export_disposition(extension: str) -> str:
+    """地域資源_2026-05-01.csv (chiiki-shigen-2026-05-01.csv for clients without RFC 5987)."""
+    day = today().isoformat()
+    return content_disposition(f"地域資源_{day}.{extension}", f"chiiki-shigen-{day}.{extension}")
 
 
 @bp.route("/export.csv")
@@ -84,9 +100,7 @@ def export_csv():
     return current_app.response_class(
         body,
         content_type=f"text/csv; charset={charset}",
-        headers={
-            "Content-Disposition": f'attachment; filename="{_export_name("csv")}"',
-        },
+        headers={"Content-Disposition": _export_disposition("csv")},
     )
 
 
@@ -98,7 +112,7 @@ def export_xlsx():
     return current_app.response_class(
         body,
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="{_export_name("xlsx")}"'},
+        headers={"Content-Disposition": _export_disposition("xlsx")},
     )
 
 

@@ -8,6 +8,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from hubapp.common.downloads import content_disposition
 from hubapp.common.roles import ALL_ROLES, HUB_EDITORS, public, roles_required
 from hubapp.extensions import db
 from hubapp.meetings import feeds, ical
@@ -19,10 +20,10 @@ FEED_CACHE_CONTROL = "private, max-age=300"
 LABEL_MAX = 120
 
 
-def _ics_response(data: bytes, filename: str | None = None) -> Response:
+def _ics_response(data: bytes, filename: str | None = None, fallback: str = "meeting.ics") -> Response:
     response = Response(data, content_type=ICS_MIMETYPE)
     if filename:
-        response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+        response.headers["Content-Disposition"] = content_disposition(filename, fallback)
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -37,7 +38,9 @@ def feed_name(hub_name: str) -> str:
 def ics(meeting_id: int):
     """The meeting for one's own calendar: PUBLISH, without the attendees' names and addresses."""
     meeting = _meeting_or_404(meeting_id)
-    return _ics_response(ical.meeting_calendar(meeting, "PUBLISH"), f"meeting-{meeting.id}.ics")
+    return _ics_response(
+        ical.meeting_calendar(meeting, "PUBLISH"), f"{meeting.title[:80]}.ics", f"meeting-{meeting.id}.ics"
+    )
 
 
 @bp.route("/feeds", methods=["GET", "POST"], endpoint="feeds")

@@ -16,9 +16,10 @@ from wtforms.validators import DataRequired
 
 from hubapp.audit.models import AuditAction
 from hubapp.audit.services import record
+from hubapp.common.downloads import content_disposition, fallback_name
 from hubapp.common.headers import DOWNLOAD_CSP, talisman
 from hubapp.common.roles import ALL_ROLES, HUB_EDITORS, roles_required
-from hubapp.core.web import handle_http_error
+from hubapp.core.web import handle_http_error, upload_too_large
 from hubapp.extensions import db
 from hubapp.meetings import documents
 from hubapp.meetings.models import DocumentKind
@@ -51,6 +52,13 @@ def _back_to(meeting_id: int):
     return redirect(url_for("meetings.detail", meeting_id=meeting_id) + "#documents")
 
 
+def _too_large(meeting_id: int):
+    """413 with the limit and a link back to the meeting's documents."""
+    return upload_too_large(
+        documents.max_bytes(), url_for("meetings.detail", meeting_id=meeting_id) + "#documents"
+    )
+
+
 @bp.route("/<int:meeting_id>/documents", methods=["POST"])
 @roles_required(*HUB_EDITORS)
 def document_upload(meeting_id: int):
@@ -63,6 +71,8 @@ def document_upload(meeting_id: int):
         return _back_to(meeting.id)
     upload = form.file.data
     data = upload.read(documents.max_bytes() + 1)  # one byte over is enough to refuse it
+    if len(data) > documents.max_bytes():
+        return _too_large(meeting.id)
     try:
         document = documents.store(meeting, DocumentKind(form.kind.data), upload.filename or "", data, current_user.id)
     except documents.DocumentError as error:
@@ -98,6 +108,7 @@ def document(document_id: int):
     response = send_file(
         path, mimetype=found.content_type, as_attachment=True, download_name=found.filename, etag=found.sha256
     )
+    response.headers["Content-Disposition"] = content_disposition(found.filename, fallback_name(found))
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     return response
@@ -117,9 +128,8 @@ def document_delete(document_id: int):
 
 
 @bp.errorhandler(RequestEntityTooLarge)
-def _too_large(error: RequestEntityTooLarge):
-    """A body over MAX_CONTENT_LENGTH: back to the meeting with the limit, instead of the bare 413 page."""
+def _body_too_large(error: RequestEntityTooLarge):
+    """A body over MAX_CONTENT_LENGTH: 413 with the upload limit and the way back to the meeting."""
     if request.endpoint == "meetings.document_upload" and request.view_args:
-        flash(_("ファイルが大きすぎます（上限 %(mb)s MB）。", mb=documents.megabytes(documents.max_bytes())), "error")
-        return _back_to(request.view_args["meeting_id"])
+        return _too_large(request.view_args["meeting_id"])
     return handle_http_error(error)

@@ -15,14 +15,11 @@ is removed only once the deletion is committed.
 """
 
 import hashlib
-import io
 import os
 import re
 import secrets
 import struct
 import unicodedata
-import zipfile
-import zlib
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -30,6 +27,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session, object_session
 
+from hubapp.common import archives
 from hubapp.extensions import db
 from hubapp.meetings.models import DocumentKind, Meeting, MeetingDocument
 
@@ -71,9 +69,6 @@ ACCEPTED_TYPES_TEXT = _l(
     "画像（PNG・JPEG・GIF・WebP）です。"
 )
 
-#: ZIP-based (OOXML) files: more entries or more declared uncompressed bytes than this are refused.
-ZIP_MAX_ENTRIES = 10_000
-ZIP_MAX_UNCOMPRESSED = 200 * 1024 * 1024
 _CONTENT_TYPES_MAX = 1024 * 1024
 
 #: The longest display name kept, extension included (80 Japanese characters are 240 bytes in UTF-8,
@@ -150,45 +145,28 @@ _OOXML_MAIN_PARTS = (
     ("xl/", b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml", XLSX),
     ("ppt/", b"application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml", PPTX),
 )
-_ZIP_ERRORS = (
-    zipfile.BadZipFile,
-    zipfile.LargeZipFile,
-    NotImplementedError,
-    RuntimeError,
-    EOFError,
-    OSError,
-    ValueError,
-    KeyError,
-    IndexError,
-    zlib.error,
-    struct.error,
-)
 
 
 def _ooxml_type(data: bytes) -> str:
     """DOCX / XLSX / PPTX: a ZIP whose [Content_Types].xml names a Word, Excel or PowerPoint main part.
 
     Only the listing is read and only [Content_Types].xml is decompressed (at most 1 MiB); archives
-    declaring too many entries or too many uncompressed bytes (ZIP bombs) are refused. A plain ZIP,
+    over the limits of :mod:`hubapp.common.archives` (ZIP bombs) are refused before that. A plain ZIP,
     an ODF file or a macro-enabled Office file (.docm, .xlsm, .pptm, vbaProject.bin) is refused.
     """
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            entries = archive.infolist()
-            if len(entries) > ZIP_MAX_ENTRIES or sum(e.file_size for e in entries) > ZIP_MAX_UNCOMPRESSED:
-                raise DocumentError(_l("圧縮を展開すると大きすぎるファイルです。登録できません。"))
-            names = {e.filename.replace("\\", "/").lower(): e for e in entries}
+        with archives.open_checked(data) as archive:
+            names = {e.filename.replace("\\", "/").lower(): e for e in archive.infolist()}
             types_entry = names.get("[content_types].xml")
             if types_entry is None or types_entry.file_size > _CONTENT_TYPES_MAX:
                 raise _unsupported()
             if types_entry.flag_bits & 0x1:
                 raise _encrypted()
-            with archive.open(types_entry) as f:
-                content_types = f.read(_CONTENT_TYPES_MAX + 1)
-    except DocumentError:
-        raise
-    except _ZIP_ERRORS as error:
+            content_types = archives.read_member(archive, types_entry, _CONTENT_TYPES_MAX)
+    except archives.DamagedArchive as error:
         raise _unsupported() from error
+    except archives.ArchiveError as error:
+        raise DocumentError(error.message) from None
     if b"macroenabled" in content_types.lower() or any(n.endswith("vbaproject.bin") for n in names):
         raise _macro()
     for folder, main_type, content_type in _OOXML_MAIN_PARTS:

@@ -4,15 +4,13 @@ import codecs
 import csv
 import io
 import warnings
-import zipfile
 from collections.abc import Iterator
 from datetime import date, datetime, time
 
+from hubapp.common import archives
 from hubapp.directory.parsing.errors import DirectoryFileError
 from hubapp.directory.parsing.rows import _parse_rows, _Source
 from hubapp.directory.records import ParsedFile
-
-_MAX_INNER_FILE = 200 * 1024 * 1024
 
 
 def parse_file(data: bytes, filename: str = "") -> ParsedFile:
@@ -88,24 +86,35 @@ def _csv_source(text: str) -> _Source:
 
 
 def _parse_zip(data: bytes, filename: str) -> ParsedFile:
+    """A workbook, or a ZIP holding one CSV; either only after its listing passed the archive limits
+    (hubapp/common/archives.py: ZIP bombs are refused before openpyxl or zipfile unpacks anything)."""
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        names = archive.namelist()
-    except (zipfile.BadZipFile, OSError) as exc:
+        archive = archives.open_checked(data)
+    except archives.DamagedArchive as exc:
         raise DirectoryFileError("ZIP（または .xlsx）ファイルが壊れていて開けません。") from exc
-    if "xl/workbook.xml" in names:
-        return _parse_xlsx(data, filename)
-    inner = [i for i in archive.infolist() if i.filename.lower().endswith((".csv", ".tsv", ".txt"))]
-    if len(inner) != 1:
-        raise DirectoryFileError(
-            "ZIP ファイルには CSV ファイルを1つだけ入れてください（展開してから読み込むこともできます）。"
-        )
-    if inner[0].file_size > _MAX_INNER_FILE:
-        raise DirectoryFileError("ZIP の中の CSV ファイルが大きすぎます。")
-    return parse_file(archive.read(inner[0]), inner[0].filename)
+    except archives.ArchiveError as exc:
+        raise DirectoryFileError(str(exc)) from None
+    with archive:
+        if "xl/workbook.xml" in archive.namelist():
+            return _parse_xlsx(data, filename)
+        inner = [i for i in archive.infolist() if i.filename.lower().endswith((".csv", ".tsv", ".txt"))]
+        if len(inner) != 1:
+            raise DirectoryFileError(
+                "ZIP ファイルには CSV ファイルを1つだけ入れてください（展開してから読み込むこともできます）。"
+            )
+        try:
+            content = archives.read_member(archive, inner[0], archives.configured_limits().max_unpacked)
+        except archives.DamagedArchive as exc:
+            raise DirectoryFileError("ZIP（または .xlsx）ファイルが壊れていて開けません。") from exc
+        except archives.ArchiveError as exc:
+            raise DirectoryFileError(str(exc)) from None
+    if content.startswith(b"PK\x03\x04"):  # a ZIP inside the ZIP (or one that contains itself)
+        raise DirectoryFileError("ZIP ファイルの中の ZIP ファイルは読めません。中の CSV ファイルを取り込んでください。")
+    return parse_file(content, inner[0].filename)
 
 
 def _parse_xlsx(data: bytes, filename: str) -> ParsedFile:
+    """Only called by :func:`_parse_zip`, after the archive's listing was checked."""
     import openpyxl  # only needed for workbooks
 
     try:

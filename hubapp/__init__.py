@@ -100,6 +100,7 @@ def register_web(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from hubapp.audit.cli import audit_cli
     from hubapp.auth.cli import create_user_command
     from hubapp.backup import backup_command, restore_command
     from hubapp.demo import seed_demo_command
@@ -110,6 +111,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(import_directory_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(audit_cli)
 
 
 def _select_locale() -> str:

@@ -3,7 +3,8 @@
 1. Every POST/PUT/PATCH/DELETE rule of ``app.url_map``, posted by a logged-in user of every role without a
    CSRF token, gets 400 and changes nothing.
 2. Every GET rule, requested by every role, sends no INSERT, UPDATE or DELETE — except access records
-   kept on purpose: the audit trail's rows (views of personal data, hubapp/audit/services.py) and the
+   kept on purpose: the audit trail's rows (views of personal data, hubapp/audit/services.py) with the tip
+   of their hash chain, and the
    ``last_used_at`` stamp of a secret-token calendar feed (so that a coordinator sees whether a URL that
    should be dead is still polled before revoking it), and nothing else in those statements.
 """
@@ -22,6 +23,8 @@ WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 #: Writes a GET may make: access records only (see the module docstring).
 ACCESS_RECORDS = (
     re.compile(r"^\s*INSERT INTO audit_logs\b", re.IGNORECASE),
+    # the tip of the trail's hash chain, moved by the same append (hubapp/audit/chain.py)
+    re.compile(r"^\s*UPDATE audit_chain SET last_seq=", re.IGNORECASE),
     re.compile(
         r"^\s*UPDATE (calendar_feeds|rota_feeds) SET last_used_at=[^,]+, updated_at=[\w.]+ WHERE", re.IGNORECASE
     ),

@@ -4,7 +4,7 @@ Rows are only ever inserted. The migration adds database triggers that refuse UP
 ``audit_logs`` (SQLite and PostgreSQL), so not even a bug or a console session can rewrite history.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
@@ -69,5 +69,42 @@ class AuditLog(db.Model):
     #: {column: [old, new]} for changes; masked columns show ``***``.
     changes: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     ip_address: Mapped[str | None] = mapped_column(sa.String(45))
+    #: The actor's role at the time (None for anonymous attempts and the command line).
+    role: Mapped[str | None] = mapped_column(sa.String(32))
+    #: success, failure (a wrong password or code) or denied (403).
+    outcome: Mapped[str | None] = mapped_column(sa.String(16))
+    #: Position in the hash chain (1, 2, 3… with no gap) and SHA-256 of this row with the previous row's
+    #: hash (hubapp/audit/chain.py). None only for rows written before the chain began.
+    seq: Mapped[int | None] = mapped_column(sa.BigInteger, unique=True, index=True)
+    row_hash: Mapped[str | None] = mapped_column(sa.String(64))
 
-    __table_args__ = (sa.Index(None, "entity", "entity_id"),)
+    __table_args__ = (sa.Index(None, "entity", "entity_id"), sa.Index(None, "actor", "at"))
+
+
+class AuditChain(db.Model):
+    """The tip of the hash chain: one row, locked by every transaction that appends to the trail, so that
+    appends are serialised and the last row cannot be deleted unnoticed."""
+
+    __tablename__ = "audit_chain"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    last_seq: Mapped[int] = mapped_column(sa.BigInteger)
+    last_hash: Mapped[str] = mapped_column(sa.String(64))
+
+
+class AuditReview(db.Model):
+    """定期的な確認: who looked through which period of the trail, when, and whether the chain was intact."""
+
+    __tablename__ = "audit_reviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period_from: Mapped[date]
+    period_to: Mapped[date]
+    reviewer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    reviewer: Mapped[str] = mapped_column(sa.String(80))
+    reviewed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    entries: Mapped[int]
+    chain_intact: Mapped[bool]
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+
+    __table_args__ = (sa.CheckConstraint("period_from <= period_to", name="period_in_order"),)

@@ -1,15 +1,19 @@
 """Writing the audit trail.
 
-Every flush of the ORM session writes an ``audit_logs`` row for each created, changed or deleted
-record, in the same transaction as the change (``after_flush``), so a change without its record
-cannot be committed. Views of personal data and logins are recorded with :func:`record`.
+Every flush of the ORM session prepares an ``audit_logs`` row for each created, changed or deleted record
+(``after_flush``); views of personal data, logins and exports are prepared with :func:`record`. The rows are
+written at commit, in the same transaction as the changes, at the end of the hash chain
+(:mod:`hubapp.audit.chain`): a change without its record cannot be committed, and a rolled-back change
+leaves no record.
 """
 
 import contextvars
 import json
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from enum import Enum
 from typing import Any
@@ -20,9 +24,13 @@ from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from hubapp.audit.models import AuditAction, AuditLog
+from hubapp.audit import chain
+from hubapp.audit.models import AuditAction, AuditChain, AuditLog, AuditReview
+from hubapp.core.services import JST
 from hubapp.db import utcnow
 from hubapp.extensions import db
+
+_log = logging.getLogger("hubapp.audit")
 
 MASK = "***"
 #: Columns whose changes are bookkeeping, not content.
@@ -41,13 +49,47 @@ def acting_as(actor: str) -> Iterator[None]:
         _cli_actor.reset(token)
 
 
-def _actor() -> tuple[int | None, str, str | None]:
+def _actor() -> tuple[int | None, str, str | None, str | None]:
+    """(user id, name, address, role) of whoever acts now."""
     if has_request_context():
         ip = request.remote_addr
         if current_user and current_user.is_authenticated:
-            return current_user.id, current_user.username, ip
-        return None, "anonymous", ip
-    return None, _cli_actor.get() or "system", None
+            return current_user.id, current_user.username, ip, current_user.role.value
+        return None, "anonymous", ip, None
+    return None, _cli_actor.get() or "system", None, None
+
+
+#: Where prepared rows wait for the commit, in the session's ``info``.
+_PENDING = "audit_pending"
+_OUTCOMES = {
+    AuditAction.LOGIN_FAILED: "failure",
+    AuditAction.MFA_FAILED: "failure",
+    AuditAction.ACCESS_DENIED: "denied",
+}
+
+
+def _row(action: AuditAction, entity: str, entity_id, hub_id, changes: dict, actor: str | None = None) -> dict:
+    actor_id, default_actor, ip, role = _actor()
+    return {
+        "at": utcnow(),
+        "actor_id": actor_id,
+        "actor": (actor or default_actor)[:80],
+        "role": role,
+        "action": action,
+        "entity": entity,
+        "entity_id": entity_id,
+        "hub_id": hub_id,
+        "changes": changes,
+        "ip_address": ip,
+        "outcome": _OUTCOMES.get(action, "success"),
+    }
+
+
+def _prepare(session: Session, rows: list[dict]) -> None:
+    if not session.in_transaction():
+        session.begin()  # so that a rollback (or the session's end) before the commit drops these rows
+    nested = session.get_nested_transaction()
+    session.info.setdefault(_PENDING, []).extend((nested, row) for row in rows)
 
 
 def _plain(value: Any) -> Any:
@@ -105,7 +147,7 @@ def _primary_key(obj: Any) -> int | None:
 
 
 def _audited(obj: Any) -> bool:
-    return isinstance(obj, db.Model) and not isinstance(obj, AuditLog)
+    return isinstance(obj, db.Model) and not isinstance(obj, AuditLog | AuditChain)
 
 
 def _keep_old_value(target: Any, value: Any, oldvalue: Any, initiator: Any) -> Any:
@@ -124,7 +166,6 @@ def _load_old_values(mapper: sa.orm.Mapper, cls: type) -> None:
 
 @event.listens_for(Session, "after_flush")
 def _write_trail(session: Session, flush_context: Any) -> None:
-    actor_id, actor, ip = _actor()
     rows = []
     for objects, action in (
         (session.new, AuditAction.CREATE),
@@ -137,21 +178,38 @@ def _write_trail(session: Session, flush_context: Any) -> None:
             changes = _changes(obj, action)
             if action is AuditAction.UPDATE and not changes:
                 continue
-            rows.append(
-                {
-                    "at": utcnow(),
-                    "actor_id": actor_id,
-                    "actor": actor,
-                    "action": action,
-                    "entity": obj.__tablename__,
-                    "entity_id": _primary_key(obj),
-                    "hub_id": _hub_of(obj),
-                    "changes": changes,
-                    "ip_address": ip,
-                }
-            )
+            rows.append(_row(action, obj.__tablename__, _primary_key(obj), _hub_of(obj), changes))
     if rows:
-        session.connection().execute(AuditLog.__table__.insert(), rows)
+        _prepare(session, rows)
+
+
+@event.listens_for(Session, "before_commit")
+def _append_to_chain(session: Session) -> None:
+    """At commit: the last flush first (its rows are prepared by ``after_flush``), then every prepared row
+    at the end of the chain, in this transaction."""
+    session.flush()
+    pending = session.info.pop(_PENDING, [])
+    if pending:
+        chain.append(session.connection(), [row for _nested, row in pending])
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget(session: Session, previous_transaction) -> None:
+    """A rolled-back savepoint drops the rows prepared inside it; a rolled-back transaction drops all."""
+    pending = session.info.get(_PENDING)
+    if not pending:
+        return
+    if previous_transaction.nested:
+        session.info[_PENDING] = [(n, row) for n, row in pending if n is not previous_transaction]
+    else:
+        session.info.pop(_PENDING, None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_at_the_end(session: Session, transaction) -> None:
+    """Whatever ends the outermost transaction without a commit (close, rollback) drops what was prepared."""
+    if transaction.parent is None and not transaction.nested:
+        session.info.pop(_PENDING, None)
 
 
 def record(
@@ -163,30 +221,102 @@ def record(
     details: dict | None = None,
     actor: str | None = None,
 ) -> None:
-    """Record an event that changes no row: a view of personal data, a login, a logout.
+    """Record an event that changes no row: a view of personal data, a login, a logout, an export. It is
+    written at the next commit.
 
     ``actor`` names who acted when there is no logged-in user yet (a failed login's username).
     """
-    actor_id, default_actor, ip = _actor()
-    db.session.add(
-        AuditLog(
-            actor_id=actor_id,
-            actor=actor or default_actor,
-            action=action,
-            entity=entity,
-            entity_id=entity_id,
-            hub_id=hub_id,
-            changes={key: [None, _plain(value)] for key, value in (details or {}).items()},
-            ip_address=ip,
-        )
-    )
+    changes = {key: [None, _plain(value)] for key, value in (details or {}).items()}
+    row = _row(AuditAction(action), entity, entity_id, hub_id, changes, actor)
+    _prepare(db.session(), [row])
+    # The event in the application log too (for log shipping), without its details: they may hold personal
+    # data, which stays in the trail.
+    _log.info(
+        "audit %s %s %s actor=%s role=%s outcome=%s address=%s",
+        row["action"].value, entity, entity_id or "", row["actor"], row["role"] or "", row["outcome"],
+        row["ip_address"] or "",
+    )  # fmt: skip
 
 
-def trail(*, hub_ids: list[int] | None, limit: int = 200, before_id: int | None = None) -> list[AuditLog]:
-    """The newest entries, all of them (``hub_ids=None``) or those of the given hubs."""
-    query = sa.select(AuditLog).order_by(AuditLog.id.desc()).limit(limit)
-    if hub_ids is not None:
-        query = query.where(AuditLog.hub_id.in_(hub_ids))
+@dataclass(frozen=True)
+class TrailFilter:
+    """What the trail page narrows to: hubs (None: all), a login name, an action, a period of JST days."""
+
+    hub_ids: list[int] | None = None
+    actor: str = ""
+    action: AuditAction | None = None
+    day_from: date | None = None
+    day_to: date | None = None
+
+    def where(self) -> list:
+        conditions = []
+        if self.hub_ids is not None:
+            conditions.append(AuditLog.hub_id.in_(self.hub_ids))
+        if self.actor:
+            conditions.append(AuditLog.actor == self.actor)
+        if self.action is not None:
+            conditions.append(AuditLog.action == self.action)
+        if self.day_from is not None:
+            conditions.append(AuditLog.at >= _jst_midnight(self.day_from))
+        if self.day_to is not None:
+            conditions.append(AuditLog.at < _jst_midnight(self.day_to + timedelta(days=1)))
+        return conditions
+
+
+def _jst_midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=JST).astimezone(UTC)
+
+
+def trail(
+    *, hub_ids: list[int] | None = None, limit: int = 200, before_id: int | None = None,
+    filters: TrailFilter | None = None,
+) -> list[AuditLog]:
+    """The newest entries matching ``filters`` (or of ``hub_ids``), ``limit`` of them, older than
+    ``before_id`` (keyset paging: the same cost on page 1 and page 1,000)."""
+    filters = filters or TrailFilter(hub_ids=hub_ids)
+    query = sa.select(AuditLog).where(*filters.where()).order_by(AuditLog.id.desc()).limit(limit)
     if before_id is not None:
         query = query.where(AuditLog.id < before_id)
     return list(db.session.scalars(query))
+
+
+def trail_rows(filters: TrailFilter, batch: int = 2000) -> Iterator[AuditLog]:
+    """Every matching entry, oldest first, streamed in batches (for the export)."""
+    after = 0
+    while True:
+        rows = list(
+            db.session.scalars(
+                sa.select(AuditLog).where(*filters.where(), AuditLog.id > after).order_by(AuditLog.id).limit(batch)
+            )
+        )
+        if not rows:
+            return
+        yield from rows
+        after = rows[-1].id
+        db.session.expunge_all()
+
+
+def count(filters: TrailFilter) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(AuditLog).where(*filters.where()))
+
+
+def reviews(limit: int = 20) -> list[AuditReview]:
+    return list(db.session.scalars(sa.select(AuditReview).order_by(AuditReview.id.desc()).limit(limit)))
+
+
+def add_review(reviewer, day_from: date, day_to: date, note: str) -> AuditReview:
+    """定期的な確認: the reviewer went through this period; the chain is verified now and the result kept."""
+    with db.engine.connect() as connection:
+        verdict = chain.verify(connection)
+    review = AuditReview(
+        period_from=day_from,
+        period_to=day_to,
+        reviewer_id=reviewer.id,
+        reviewer=reviewer.username,
+        entries=count(TrailFilter(day_from=day_from, day_to=day_to)),
+        chain_intact=verdict.intact,
+        note=note,
+    )
+    db.session.add(review)
+    db.session.flush()
+    return review

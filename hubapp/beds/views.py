@@ -8,6 +8,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from hubapp.audit.models import AuditAction
+from hubapp.audit.services import record
 from hubapp.beds import services
 from hubapp.beds.models import AgeBand, RequestStatus, Urgency
 from hubapp.common.changes import apply_change as _apply
@@ -15,6 +17,7 @@ from hubapp.common.jpcalendar import FiscalYear
 from hubapp.common.roles import ALL_ROLES, HUB_EDITORS, Role, roles_required
 from hubapp.core.services import today
 from hubapp.db import utcnow
+from hubapp.extensions import db
 from hubapp.hubs.context import hub_or_404 as _hub
 
 bp = Blueprint("beds", __name__, url_prefix="/beds")
@@ -197,12 +200,16 @@ def requests():
         rows = services.requests_for(hub.id, agreement_ids=services.managed_agreement_ids(current_user))
     else:
         rows = services.requests_for(hub.id, requested_by=current_user.id)
-    return render_template(
+    page = render_template(
         "beds/requests.html",
         rows=rows,
         can_answer=current_user.role in BED_STAFF,
         statuses=RequestStatus,
     )
+    if rows:  # bed requests carry a patient pseudonym: who saw which ones is on the trail (one row per page)
+        record(AuditAction.VIEW, "bed_requests", None, hub_id=hub.id, details={"ids": [r.id for r in rows]})
+        db.session.commit()
+    return page
 
 
 def _request_or_404(request_id: int):

@@ -4,6 +4,8 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, render_temp
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from hubapp.audit.models import AuditAction
+from hubapp.audit.services import record
 from hubapp.common.jpcalendar import FiscalYear
 from hubapp.common.roles import ALL_ROLES, HUB_EDITORS, roles_required
 from hubapp.core.services import JST, today
@@ -91,7 +93,8 @@ def edit(meeting_id: int | None = None):
             "place": (form.place.data or "").strip(),
             "online_url": (form.online_url.data or "").strip(),
             "agenda": (form.agenda.data or "").strip(),
-            "summary": (form.summary.data or "").strip(),
+            # 議事要旨 is offered once the meeting exists (the new-meeting page has no such field)
+            "summary": (form.summary.data or "").strip() if meeting is not None else "",
             "organizer_name": (form.organizer_name.data or "").strip(),
             "organizer_email": (form.organizer_email.data or "").strip(),
         }
@@ -125,7 +128,7 @@ def detail(meeting_id: int):
     from hubapp.meetings.document_views import DocumentForm  # that module builds on this one
 
     meeting = _meeting_or_404(meeting_id)
-    return render_template(
+    page = render_template(
         "meetings/detail.html",
         meeting=meeting,
         is_held=meeting.is_held(utcnow()),
@@ -135,6 +138,10 @@ def detail(meeting_id: int):
         S=AttendanceStatus,
         document_form=DocumentForm(),
     )
+    # The meeting's record (attendance, minutes, documents) was read: on the trail.
+    record(AuditAction.VIEW, "meetings", meeting.id, hub_id=meeting.hub_id)
+    db.session.commit()
+    return page
 
 
 def _attendance_counts(meeting) -> dict:

@@ -83,7 +83,7 @@ def pack():
     facts = _facts(hub, year)
     results = evaluate.evaluate([catalogue[c] for c in evaluate.enrolled(hub.id, year) if c in catalogue], facts)
     data = evidence_pack.build(hub, year, results, facts, today())
-    record(AuditAction.VIEW, "compliance_pack", None, hub_id=hub.id, details={"fiscal_year": year})
+    record(AuditAction.EXPORT, "compliance_pack", None, hub_id=hub.id, details={"fiscal_year": year})
     db.session.commit()
     response = send_file(io.BytesIO(data), mimetype="application/zip", as_attachment=True, download_name="pack.zip")
     response.headers["Content-Disposition"] = content_disposition(

@@ -220,6 +220,14 @@ def _file_statistics() -> tuple[statistics.YearStatistics, tuple[str, str]]:
     return figures, (f"相談支援統計_{fiscal_year.label_ja}", f"soudan-toukei-{fiscal_year.label_western}")
 
 
+def _audit_export(file_format: str, figures: statistics.YearStatistics) -> None:
+    record(
+        AuditAction.EXPORT, "consultation_tallies", None, hub_id=_hub().id,
+        details={"format": file_format, "fiscal_year": figures.fiscal_year.year},
+    )  # fmt: skip
+    db.session.commit()
+
+
 @bp.route("/stats.csv")
 @roles_required(*READERS)
 def stats_csv():
@@ -227,6 +235,7 @@ def stats_csv():
     encoding = "cp932" if request.args.get("encoding") == "cp932" else "utf-8-sig"
     with force_locale("ja"):
         body = exporting.to_csv(figures, encoding=encoding)
+    _audit_export("csv", figures)
     return current_app.response_class(
         body,
         content_type=f"text/csv; charset={'shift_jis' if encoding == 'cp932' else 'utf-8'}",
@@ -239,6 +248,7 @@ def stats_csv():
 def stats_xlsx():
     figures, (name, fallback) = _file_statistics()
     body = exporting.to_xlsx(figures, title=f"{_hub().name} 相談支援 {figures.fiscal_year.label_ja}")
+    _audit_export("xlsx", figures)
     return current_app.response_class(
         body,
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

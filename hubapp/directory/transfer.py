@@ -5,6 +5,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from hubapp.audit.models import AuditAction
+from hubapp.audit.services import record
 from hubapp.common.downloads import content_disposition
 from hubapp.common.jpcalendar import format_wareki
 from hubapp.common.roles import ALL_ROLES, HUB_EDITORS, roles_required
@@ -85,7 +87,10 @@ def import_commit():
 
 
 def _export_disposition(extension: str) -> str:
-    """地域資源_2026-05-01.csv (chiiki-shigen-2026-05-01.csv for clients without RFC 5987)."""
+    """地域資源_2026-05-01.csv (chiiki-shigen-2026-05-01.csv for clients without RFC 5987); the export is
+    written to the audit trail."""
+    record(AuditAction.EXPORT, "organisations", None, hub_id=_hub().id, details={"format": extension})
+    db.session.commit()
     day = today().isoformat()
     return content_disposition(f"地域資源_{day}.{extension}", f"chiiki-shigen-{day}.{extension}")
 

@@ -221,3 +221,23 @@ def test_coordinators_read_but_do_not_record_reviews(client, login_as):
     login_as("coordinator")
     assert client.get("/audit/").status_code == 200
     assert client.post("/audit/reviews", data={"from": "2026-04-01", "to": "2026-04-30"}).status_code == 403
+
+
+@pytest.mark.parametrize(
+    "url, entity",
+    [
+        ("/directory/export.csv", "organisations"),
+        ("/directory/export.xlsx", "organisations"),
+        ("/consultations/stats.csv", "consultation_tallies"),
+        ("/consultations/stats.xlsx", "consultation_tallies"),
+        ("/compliance/pack.zip", "compliance_pack"),
+    ],
+)
+def test_exports_are_on_the_trail(app, client, login_as, hub, url, entity):
+    user = login_as("coordinator")
+    assert client.get(url).status_code == 200
+    with app.app_context():
+        rows = db.session.execute(
+            sa.select(AuditLog.entity, AuditLog.actor, AuditLog.hub_id).where(AuditLog.action == AuditAction.EXPORT)
+        ).all()
+    assert rows == [(entity, user.username, hub.id)]

@@ -46,8 +46,12 @@ DEFAULT_SHIFTS = (
 
 
 def create_group(hub_id: int, name: str, backup_hospital_id: int | None = None) -> PhysicianGroup:
+    """A physician group of the hub with the usual shifts. ``backup_hospital_id`` must be one of
+    :func:`hospital_choices` (checked: never another hub's hospital)."""
     if not name.strip():
         raise RotaError(_l("グループ名を入力してください。"), "name")
+    if backup_hospital_id is not None and backup_hospital_id not in {i for i, _n in hospital_choices(hub_id)}:
+        raise RotaError(_l("後方支援病院は地域資源の病院から選んでください。"), "backup_hospital")
     group = PhysicianGroup(hub_id=hub_id, name=name.strip(), backup_hospital_id=backup_hospital_id)
     for n, (code, label, applies_on, starts, ends, night) in enumerate(DEFAULT_SHIFTS):
         group.shift_types.append(

@@ -51,7 +51,7 @@ def build_schema(url: str, instance_path: str) -> None:
 
 
 #: Tables whose rows the migrations insert (reference data): restored after each PostgreSQL truncation.
-REFERENCE_TABLES = ("directory_functions",)
+REFERENCE_TABLES = ("directory_functions", "audit_chain")
 
 
 @pytest.fixture(scope="session")

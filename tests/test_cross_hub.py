@@ -68,5 +68,6 @@ def test_another_hubs_objects_are_not_found(app, hub, strangers):
                 if status not in (403, 404):
                     problems.append(f"{method} {url} as {role.value} of another hub: {status}")
     assert asked > 200
+    print(f"\ncross-hub object requests refused: {asked}")
     assert problems == []
     assert _row_counts(app) == before

@@ -95,6 +95,7 @@ def test_every_write_without_a_csrf_token_is_refused(app, users, urls):
     finally:
         stop()
     assert refused > 100
+    print(f"\nCSRF-less writes refused: {refused}")
     assert problems == []
 
 
@@ -116,4 +117,5 @@ def test_no_get_writes_to_the_database(app, users, urls):
     finally:
         stop()
     assert crawled > 100
+    print(f"\nGET requests crawled without a write: {crawled}")
     assert problems == []

@@ -103,7 +103,7 @@ def _form_date(name: str) -> date | None:
 
 def _save_agreement(hub_id: int, agreement):
     beds = request.form.get("beds_secured", "").strip()
-    if beds and not beds.isdigit():
+    if beds and not (beds.isdecimal() and len(beds) <= 2):  # what int() reads ("１２" yes, "²" no), 1〜99
         raise services.BedError(_l("確保病床数は1〜99で入力してください。"), "beds_secured")
     return services.save_agreement(
         hub_id,
@@ -117,7 +117,7 @@ def _save_agreement(hub_id: int, agreement):
         valid_to=_form_date("valid_to"),
         contract_ref=request.form.get("contract_ref", ""),
         note=request.form.get("note", ""),
-        manager_ids=[int(v) for v in request.form.getlist("managers") if v.isdigit()],
+        manager_ids=[int(v) for v in request.form.getlist("managers") if v.isdecimal() and len(v) < 10],
     )
 
 

@@ -1,6 +1,8 @@
 """実績・要件 under /compliance/: per enrolled program, each required item's status with the figure and the
 evidence behind it; tagging meetings by hand; manual evidence; program D's plan; the prefecture's table."""
 
+import re
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -39,8 +41,13 @@ def _facts(hub, year: int):
     )
 
 
+#: An item's anchor on the page ("item-A-2-b"); it is built from the posted program and item, so anything
+#: else (a line break would end in a 500 in the Location header) is left out.
+_ANCHOR = re.compile(r"[A-Za-z0-9_-]{1,80}")
+
+
 def _back(year: int, anchor: str = ""):
-    return redirect(url_for("compliance.index", year=year) + (f"#{anchor}" if anchor else ""))
+    return redirect(url_for("compliance.index", year=year) + (f"#{anchor}" if _ANCHOR.fullmatch(anchor) else ""))
 
 
 @bp.route("/")

@@ -15,13 +15,12 @@ from wtforms import (
     IntegerField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TimeField,
 )
-from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
+from hubapp.common.forms import MultiCheckboxField, MultiSelectField
 from hubapp.consultations.models import (
     PSEUDONYM_LENGTH,
     AgeBand,
@@ -39,31 +38,8 @@ from hubapp.meetings.models import Scene
 
 _REQUIRED = _l("入力してください。")
 _CHOOSE = _l("選んでください。")
-_INVALID = _l("選択肢が正しくありません。")
 #: The municipality choice for 「不明」 (the column's NULL).
 UNKNOWN = ""
-
-
-class MultiSelectField(SelectMultipleField):
-    """Several choices; anything not offered gets one Japanese message (WTForms' own is English)."""
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            self.data = []
-            raise ValueError(_INVALID) from None
-
-    def pre_validate(self, form):
-        try:
-            super().pre_validate(form)
-        except ValidationError:
-            raise ValidationError(_INVALID) from None
-
-
-class MultiCheckboxField(MultiSelectField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class ConsultationForm(FlaskForm):
@@ -78,8 +54,8 @@ class ConsultationForm(FlaskForm):
         description=_l("ケアマネ・病院MSWなど専門職からの相談のとき。"),
     )
     scene = RadioField(_l("場面"), validators=[InputRequired(_CHOOSE)])
-    topics = MultiCheckboxField(_l("相談内容（複数可）"), validators=[Optional()])
-    responses = MultiCheckboxField(_l("対応（複数可）"), validators=[Optional()])
+    topics = MultiCheckboxField(_l("相談内容（複数可）"))
+    responses = MultiCheckboxField(_l("対応（複数可）"))
     referral_ids = MultiSelectField(
         _l("紹介先の機関（複数可）"),
         coerce=int,

@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from flask import Flask, current_app, render_template
+from flask import Flask, current_app, render_template, request
 from flask_babel import format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -26,6 +26,14 @@ ERROR_TEXTS = {
         _l("ご不便をおかけしています。時間をおいて再度お試しいただき、続く場合は管理者にご連絡ください。"),
     ),
 }
+NUL_TEXT = (
+    _l("使えない文字が含まれています"),
+    _l("入力内容に制御文字（NUL）が含まれていたため、受け付けませんでした。入力内容は保存されていません。"),
+)
+OVERFLOW_TEXT = (
+    _l("数値が大きすぎます"),
+    _l("入力された数値が扱える範囲を超えています。入力内容をご確認ください。入力内容は保存されていません。"),
+)
 CSRF_TEXT = (
     _l("フォームの有効期限が切れました"),
     _l("ページを再読み込みしてから、もう一度送信してください。入力内容は保存されていません。"),
@@ -87,11 +95,29 @@ def _audit_denied() -> None:
     db.session.commit()
 
 
+def handle_overflow(error: OverflowError):
+    """A number no column holds (an id of 20 digits: SQLite raises OverflowError), or a date out of range:
+    the input's fault, so 400 with a clear message, and the transaction is dropped."""
+    current_app.logger.info("number out of range: %s", error)
+    db.session.rollback()
+    return _error_page(400, OVERFLOW_TEXT)
+
+
 def handle_unexpected(error: Exception):
     # Never a traceback to the user; the log keeps it. The failed transaction must not linger.
     current_app.logger.exception("unhandled error: %s", error)
     db.session.rollback()
     return _error_page(500, ERROR_TEXTS[500])
+
+
+def refuse_nul_bytes():
+    """A NUL byte in a query or a form field: 400 with a clear message before any view runs. No one types
+    it, and PostgreSQL refuses it in text (the request would end in a 500 there). File names are cleaned
+    of control characters where uploads are stored (hubapp/meetings/documents.py)."""
+    submitted = [*request.args.lists(), *request.form.lists()]
+    if any("\x00" in key or any("\x00" in v for v in values) for key, values in submitted):
+        return _error_page(400, NUL_TEXT)
+    return None
 
 
 def wareki_filter(value: date | datetime | None, weekday: bool = False) -> str:
@@ -133,7 +159,9 @@ def inject_layout() -> dict:
 
 def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(OverflowError, handle_overflow)
     app.register_error_handler(Exception, handle_unexpected)
+    app.before_request(refuse_nul_bytes)
     app.add_template_filter(wareki_filter, "wareki")
     app.add_template_filter(month_day_filter, "month_day")
     app.add_template_filter(datetime_filter, "datetime")

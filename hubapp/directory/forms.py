@@ -9,13 +9,12 @@ from wtforms import (
     HiddenField,
     IntegerField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import URL, DataRequired, Email, Length, NumberRange, Optional, Regexp
-from wtforms.widgets import CheckboxInput, ListWidget
 
+from hubapp.common.forms import MultiCheckboxField
 from hubapp.directory.models import OrganisationType, Profession
 
 _REQUIRED = _l("入力してください。")
@@ -23,11 +22,6 @@ _REQUIRED = _l("入力してください。")
 
 def _digits(count: int, label):
     return Regexp(rf"^\d{{{count}}}$", message=_l("%(label)sは%(n)d桁の数字で入力してください。", label=label, n=count))
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class OrganisationForm(FlaskForm):
@@ -86,7 +80,7 @@ class OrganisationForm(FlaskForm):
     bed_count = IntegerField(
         _l("病床数"), validators=[Optional(), NumberRange(min=0, max=5000, message=_l("0〜5000で入力してください。"))]
     )
-    functions = MultiCheckboxField(_l("機能"), coerce=int, validators=[Optional()])
+    functions = MultiCheckboxField(_l("機能"), coerce=int)
     hours_note = TextAreaField(_l("受付時間・休日"), validators=[Optional(), Length(max=2000)])
     note = TextAreaField(_l("備考"), validators=[Optional(), Length(max=4000)])
 

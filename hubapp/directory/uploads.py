@@ -6,6 +6,7 @@ it; only that user, in that hub, can commit it, and files older than a day are r
 
 import json
 import os
+import re
 import secrets
 import time
 from pathlib import Path
@@ -13,6 +14,8 @@ from pathlib import Path
 from flask import current_app
 
 MAX_AGE_SECONDS = 24 * 3600
+#: What ``keep()`` hands out (``secrets.token_urlsafe(24)``): anything else names no file, and is not looked up.
+TOKEN = re.compile(r"[A-Za-z0-9_-]{32}")
 
 
 def _folder() -> Path:
@@ -43,7 +46,7 @@ def keep(data: bytes, filename: str, user_id: int, hub_id: int) -> str:
 
 def load(token: str, user_id: int, hub_id: int) -> tuple[bytes, str] | None:
     """The upload's bytes and file name, or None when the token is unknown, expired or someone else's."""
-    if not token or not token.replace("-", "").replace("_", "").isalnum():
+    if not TOKEN.fullmatch(token or ""):
         return None
     folder = _folder()
     data_path, meta_path = folder / f"{token}.bin", folder / f"{token}.json"

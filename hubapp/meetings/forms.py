@@ -2,19 +2,14 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField, TimeField
+from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import URL, DataRequired, Email, InputRequired, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
+from hubapp.common.forms import MultiCheckboxField
 from hubapp.directory.models import Profession
 from hubapp.meetings.models import IssueStatus, MeetingKind, Scene, Topic
 
 _REQUIRED = _l("入力してください。")
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 def _count(label):
@@ -36,8 +31,8 @@ class MeetingForm(FlaskForm):
         _l("オンライン会議のURL"),
         validators=[Optional(), URL(message=_l("URLの形式が正しくありません。")), Length(max=500)],
     )
-    topics = MultiCheckboxField(_l("議題の分類"), validators=[Optional()])
-    scenes = MultiCheckboxField(_l("4つの場面"), validators=[Optional()])
+    topics = MultiCheckboxField(_l("議題の分類"))
+    scenes = MultiCheckboxField(_l("4つの場面"))
     agenda = TextAreaField(_l("議題・内容"), validators=[Optional(), Length(max=10000)])
     summary = TextAreaField(_l("議事要旨"), validators=[Optional(), Length(max=20000)])
     organizer_name = StringField(_l("主催者（招待状の差出人）"), validators=[Optional(), Length(max=120)])
@@ -53,9 +48,9 @@ class MeetingForm(FlaskForm):
 
 
 class InviteForm(FlaskForm):
-    people = MultiCheckboxField(_l("関係者"), coerce=int, validators=[Optional()])
-    organisations = MultiCheckboxField(_l("機関（所属する関係者全員）"), coerce=int, validators=[Optional()])
-    professions = MultiCheckboxField(_l("職種（その職種の関係者全員）"), validators=[Optional()])
+    people = MultiCheckboxField(_l("関係者"), coerce=int)
+    organisations = MultiCheckboxField(_l("機関（所属する関係者全員）"), coerce=int)
+    professions = MultiCheckboxField(_l("職種（その職種の関係者全員）"))
 
     def fill_choices(self, people, organisations) -> None:
         self.people.choices = people

@@ -187,6 +187,8 @@ def mark_attendance(meeting: Meeting, participant: Participant, status: Attendan
     """Record present / absent / 代理出席. The snapshot is taken again now, on the day, from the directory."""
     if participant.meeting_id != meeting.id:
         raise MeetingError(_l("この会議の参加者ではありません。"))
+    if status is AttendanceStatus.PROXY and len(proxy_name.strip()) > 80:
+        raise MeetingError(_l("代理出席者の氏名は80文字以内で入力してください。"), "proxy_name")
     participant.status = status
     participant.proxy_name = proxy_name.strip() if status is AttendanceStatus.PROXY else ""
     if participant.person_id is not None:
@@ -223,6 +225,9 @@ def link_walk_in(participant: Participant, person: Person) -> None:
     """Tie a walk-in to the directory person it turned out to be; what was recorded that day stays."""
     if participant.hub_id != person.hub_id:
         raise MeetingError(_l("別の拠点の関係者には結び付けられません。"))
+    meeting = participant.meeting
+    if any(p.person_id == person.id and p.id != participant.id for p in meeting.participants):
+        raise MeetingError(_l("%(name)sさんはすでにこの会議の参加者です。", name=person.name))
     participant.person_id = person.id
     db.session.flush()
 

@@ -202,8 +202,13 @@ def attendance(meeting_id: int):
         status = request.form.get("status", "")
         if participant is None or status not in AttendanceStatus._value2member_map_:
             abort(400)
-        services.mark_attendance(meeting, participant, AttendanceStatus(status), request.form.get("proxy_name", ""))
-        db.session.commit()
+        try:
+            services.mark_attendance(meeting, participant, AttendanceStatus(status), request.form.get("proxy_name", ""))
+        except services.MeetingError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
         return redirect(url_for("meetings.attendance", meeting_id=meeting.id) + f"#p{participant.id}")
     if walk_in.validate_on_submit():
         services.add_walk_in(
@@ -233,9 +238,14 @@ def link_walk_in(meeting_id: int, participant_id: int):
     person = services.get_person(meeting.hub_id, request.form.get("person_id", type=int) or 0)
     if participant is None or person is None:
         abort(404)
-    services.link_walk_in(participant, person)
-    db.session.commit()
-    flash(_("「%(name)s」さんを地域資源の関係者と結び付けました。", name=participant.name), "success")
+    try:
+        services.link_walk_in(participant, person)
+    except services.MeetingError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(_("「%(name)s」さんを地域資源の関係者と結び付けました。", name=participant.name), "success")
     return redirect(url_for("meetings.attendance", meeting_id=meeting.id) + f"#p{participant.id}")
 
 

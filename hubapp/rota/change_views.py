@@ -19,8 +19,12 @@ def _year_end():
 
 
 def _member_id(field: str) -> int | None:
+    """The member chosen in ``field``: None for the empty choice (後方支援病院, or the open pool), 0 for
+    anything that is no member's id ("²", "abc"), which is then refused as a member not in the group."""
     value = request.form.get(field, "")
-    return int(value) if value.isdigit() else None
+    if not value:
+        return None
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else 0
 
 
 def _notify(duty: Duty, affected: list[int]) -> str:

@@ -53,7 +53,7 @@ def _form_fte() -> Decimal:
         value = Decimal(request.form.get("fte", "1").strip() or "1")
     except InvalidOperation:
         raise services.RotaError(_l("常勤換算は0.1〜1.0で入力してください。"), "fte") from None
-    if not value.is_finite():
+    if not value.is_finite() or not 0 < value <= 1:  # a 40-digit value would not even round to 0.01
         raise services.RotaError(_l("常勤換算は0.1〜1.0で入力してください。"), "fte")
     return value.quantize(Decimal("0.01"))
 

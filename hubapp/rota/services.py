@@ -50,6 +50,8 @@ def create_group(hub_id: int, name: str, backup_hospital_id: int | None = None) 
     :func:`hospital_choices` (checked: never another hub's hospital)."""
     if not name.strip():
         raise RotaError(_l("グループ名を入力してください。"), "name")
+    if len(name.strip()) > 120:
+        raise RotaError(_l("グループ名は120文字以内で入力してください。"), "name")
     if backup_hospital_id is not None and backup_hospital_id not in {i for i, _n in hospital_choices(hub_id)}:
         raise RotaError(_l("後方支援病院は地域資源の病院から選んでください。"), "backup_hospital")
     group = PhysicianGroup(hub_id=hub_id, name=name.strip(), backup_hospital_id=backup_hospital_id)

@@ -107,6 +107,8 @@ def test_bad_input_gets_a_message_and_changes_nothing(app, client, login, login_
         ({"hospital": "", "beds_secured": "1", "valid_from": "2026-04-01"}, "協力病院を"),
         ({"beds_secured": "0", "valid_from": "2026-04-01"}, "確保病床数は1〜99"),
         ({"beds_secured": "一", "valid_from": "2026-04-01"}, "確保病床数は1〜99"),
+        ({"beds_secured": "²", "valid_from": "2026-04-01"}, "確保病床数は1〜99"),  # isdigit(), but not for int()
+        ({"beds_secured": "１" * 5000, "valid_from": "2026-04-01"}, "確保病床数は1〜99"),  # over int()'s 4,300 digits
         ({"beds_secured": "1", "valid_from": ""}, "契約の開始日"),
         ({"beds_secured": "1", "valid_from": "2026-04-01", "valid_to": "2026-03-01"}, "終了日は開始日以降"),
         ({"beds_secured": "1", "valid_from": "2026-04-01", "hours": "partial", "starts": "25:00"}, "時刻を"),

@@ -60,6 +60,18 @@ def test_coordinator_enrols_tags_and_records(app, client, login_as, hub, create_
     assert "事業または項目が見つかりません" in unknown.data.decode()
 
 
+def test_a_line_break_in_the_item_is_explained_not_a_500(app, client, login_as):
+    """Found by tests/test_fuzz_forms.py: the posted item went into the Location header's anchor, where a
+    line break raised (a 500)."""
+    login_as("coordinator")
+    response = client.post(
+        f"/compliance/evidence?year={YEAR}", data={"program": "A\r\nSet-Cookie: x=1", "item": "1", "note": "x"}
+    )
+    assert response.status_code == 302 and "#" not in response.location and "\n" not in response.location
+    assert "事業または項目が見つかりません" in client.get(response.location).data.decode()
+    assert _rows(app, ManualEvidence) == []
+
+
 def test_another_hubs_meeting_cannot_be_tagged(app, client, login_as, create_hub, create_meeting):
     other = create_hub("よその拠点", name_kana="ヨソノキョテン")
     theirs = create_meeting("よその会議", day=FiscalYear(YEAR).start + timedelta(days=5), hub_id=other.id)

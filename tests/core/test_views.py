@@ -91,3 +91,27 @@ def test_language_switch_to_english_and_back(client):
     response = client.post("/language", data={"lang": "ja", "next": "https://evil.example/"})
     assert response.location == "/"
     assert '<html lang="ja">' in client.get("/login").data.decode()
+
+
+def test_a_nul_byte_is_refused_before_any_view_and_saves_nothing(app, client, login_as):
+    """Found by tests/test_fuzz_forms.py: SQLite stores a NUL byte, PostgreSQL refuses it (a 500 there)."""
+    import sqlalchemy as sa
+
+    from hubapp.directory.models import Person
+    from hubapp.extensions import db
+
+    login_as("coordinator")
+    for response in (
+        client.post("/directory/people/new", data={"name": "山田\x00太郎", "profession": "nurse"}),
+        client.get("/directory/?q=%E8%A8%AA%00"),
+    ):
+        assert response.status_code == 400 and "制御文字（NUL）" in response.data.decode()
+    with app.app_context():
+        assert db.session.scalars(sa.select(Person)).all() == []
+
+
+def test_a_number_no_column_holds_gets_a_message(client, login_as):
+    """Found by tests/test_fuzz_forms.py: a 20-digit id raised OverflowError in SQLite (a 500)."""
+    login_as("coordinator")
+    response = client.post("/hubs/select", data={"hub_id": "9" * 20})
+    assert response.status_code == 400 and "数値が大きすぎます" in response.data.decode()

@@ -271,6 +271,14 @@ def test_unreadable_file_gets_a_japanese_message(client, login_as, hub):
     assert "field__error" in page
 
 
+def test_a_token_that_names_no_upload_is_explained(client, login_as, hub):
+    """Found by tests/test_fuzz_forms.py: a 10,000-character token was looked up as a file name (OSError)."""
+    login_as("coordinator")
+    for token in ("x" * 10_000, "ＡＢＣ１２３", "../secret_key"):
+        response = client.post("/directory/import/commit", data={"token": token}, follow_redirects=True)
+        assert response.status_code == 200 and "取り込むファイルが見つかりません" in response.data.decode()
+
+
 def test_another_users_upload_cannot_be_committed(app, client, login_as, hub, create_user):
     login_as("coordinator")
     page = client.post(

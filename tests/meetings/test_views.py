@@ -219,3 +219,50 @@ def test_a_walk_in_is_linked_to_the_directory_later(app, client, login_as, creat
     with app.app_context():
         linked = db.session.get(Participant, walk_in.id)
         assert linked.person_id == person.id and linked.organisation_name == "たこ薬局"
+
+
+def test_choices_not_offered_are_refused_even_after_a_blank_one(app, client, login_as, create_meeting):
+    """Found by tests/test_fuzz_forms.py: Optional() on a check-box list cleared the "not a choice" error
+    when the first value sent was blank, and Topic("") or Profession("") then raised (a 500)."""
+    meeting = create_meeting(day=today() + timedelta(days=30))
+    login_as("coordinator")
+    day = (today() + timedelta(days=40)).isoformat()
+    new = client.post(
+        "/meetings/new",
+        data={"kind": "multidisciplinary", "title": "研修会", "day": day, "start_time": "18:30", "end_time": "20:00",
+              "topics": ["", "disaster"], "scenes": ["\u3000"]},
+    )  # fmt: skip
+    assert new.status_code == 200 and "入力内容にエラーがあります。" in new.data.decode()
+    invite = client.post(f"/meetings/{meeting.id}/invite", data={"professions": ["", "nurse"], "people": ["x"]})
+    assert invite.status_code == 200 and "入力内容にエラーがあります。" in invite.data.decode()
+    with app.app_context():
+        assert [m.id for m in db.session.scalars(sa.select(Meeting))] == [meeting.id]
+        assert db.session.scalars(sa.select(Participant)).all() == []
+
+
+def test_a_walk_in_is_not_linked_to_someone_already_there_and_proxy_names_have_a_limit(
+    app, client, login_as, create_meeting, create_person
+):
+    """Found by tests/test_fuzz_forms.py: linking a walk-in to an invited person broke the one-row-per-person
+    constraint (a 500), and a 10,000-character proxy name did not fit its column (a 500 on PostgreSQL)."""
+    person = create_person("加藤 真由美", Profession.NURSE)
+    meeting = create_meeting(day=today() + timedelta(days=30))
+    login_as("coordinator")
+    client.post(f"/meetings/{meeting.id}/invite", data={"people": [str(person.id)]})
+    client.post(f"/meetings/{meeting.id}/attendance", data={"walkin-name": "加藤 まゆみ", "walkin-profession": "nurse"})
+    with app.app_context():
+        invited = db.session.scalars(sa.select(Participant).where(Participant.person_id == person.id)).one()
+        walk_in = db.session.scalars(sa.select(Participant).where(Participant.is_walk_in)).one()
+    linked = client.post(
+        f"/meetings/{meeting.id}/participants/{walk_in.id}/link", data={"person_id": person.id}, follow_redirects=True
+    )
+    assert linked.status_code == 200 and "加藤 真由美さんはすでにこの会議の参加者です。" in linked.data.decode()
+    proxy = client.post(
+        f"/meetings/{meeting.id}/attendance",
+        data={"participant": invited.id, "status": "proxy", "proxy_name": "代" * 81},
+        follow_redirects=True,
+    )
+    assert proxy.status_code == 200 and "代理出席者の氏名は80文字以内で入力してください。" in proxy.data.decode()
+    with app.app_context():
+        assert db.session.get(Participant, walk_in.id).person_id is None
+        assert db.session.get(Participant, invited.id).status == AttendanceStatus.INVITED

@@ -327,6 +327,14 @@ def test_the_coordinator_moves_a_duty_by_hand(app, client, login_as, next_month_
     client.post(f"/rota/duties/{duty_id}", data={"primary": "", "secondary": members[B]})
     with app.app_context():
         assert db.session.get(Duty, duty_id).primary_id is None  # 後方支援病院
+    # what no form offers (found by tests/test_fuzz_forms.py: "²" passed isdigit() and broke int()): refused
+    for junk in ("²", "abc", "9" * 40):
+        refused = client.post(
+            f"/rota/duties/{duty_id}", data={"primary": junk, "secondary": members[B]}, follow_redirects=True
+        )
+        assert refused.status_code == 200 and "このグループの当番医ではありません" in refused.data.decode(), junk
+    with app.app_context():
+        assert db.session.get(Duty, duty_id).primary_id is None
 
 
 def test_duty_pages_are_for_editors_of_the_same_hub(app, client, login_as, next_month_group, create_hub):

@@ -192,3 +192,34 @@ def test_coordinator_enters_late_unavailability_for_a_physician(app, client, log
             "2026-12-01",
             "学会",
         )
+
+
+def test_bad_group_and_member_input_gets_a_message_and_changes_nothing(
+    app, client, login_as, hub, create_organisation, create_person
+):
+    """Found by tests/test_fuzz_forms.py: a name longer than its column (a 500 on PostgreSQL), a backup
+    hospital that is not one, and a 40-digit 常勤換算 (Decimal.quantize raised)."""
+    create_organisation("北総かとり中央病院", T.HOSPITAL)
+    clinic = create_organisation("たこ診療所", T.CLINIC)
+    doctor = create_person("髙橋 健一", Profession.PHYSICIAN)
+    login_as("coordinator")
+    for data, message in (
+        ({"name": "夜" * 121}, "グループ名は120文字以内"),
+        ({"name": "在宅医グループ", "backup_hospital": clinic.id}, "後方支援病院は地域資源の病院から"),
+    ):
+        response = client.post("/rota/groups/new", data=data, follow_redirects=True)
+        assert response.status_code == 200 and message in response.data.decode(), data
+    with app.app_context():
+        assert db.session.scalars(sa.select(PhysicianGroup)).all() == []
+    client.post("/rota/groups/new", data={"name": "在宅医グループ"})
+    with app.app_context():
+        group_id = db.session.scalars(sa.select(PhysicianGroup.id)).one()
+    client.post(f"/rota/groups/{group_id}", data={"person": doctor.id, "fte": "1.0"})
+    with app.app_context():
+        member = db.session.scalars(sa.select(GroupMember)).one()
+    response = client.post(
+        f"/rota/groups/{group_id}/members/{member.id}", data={"fte": "9" * 40, "is_active": "1"}, follow_redirects=True
+    )
+    assert response.status_code == 200 and "常勤換算は0.1〜1.0で入力してください。" in response.data.decode()
+    with app.app_context():
+        assert float(db.session.get(GroupMember, member.id).fte) == 1.0

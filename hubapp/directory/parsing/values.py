@@ -162,10 +162,10 @@ def _bed_count(value: str, column: str) -> int | None:
         return None
     if not re.fullmatch(r"\d+(\.0+)?", text):
         raise _CellError(f"{column}が整数ではありません（\"{value}\"）。")
-    number = int(text.split(".")[0])
-    if number > 5000:
+    whole = text.split(".")[0].lstrip("0") or "0"
+    if len(whole) > 4 or int(whole) > 5000:  # the length first: int() refuses more than 4,300 digits
         raise _CellError(f"{column}は0〜5000の整数です（\"{value}\"）。")
-    return number
+    return int(whole)
 
 
 def _date(value: str, column: str) -> date:

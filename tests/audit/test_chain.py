@@ -18,9 +18,12 @@ from hubapp.hubs.models import OperatorType
 def _activity(count: int = 6) -> None:
     with acting_as("cli:test"):
         for n in range(count):
-            record(AuditAction.VIEW, "consultations", n + 1, hub_id=1, details={"page": f"p{n}", "ids": [n, n + 1]})
+            details = {"page": f"p{n}", "ids": [n, n + 1]}
+            record(AuditAction.VIEW, "consultations", n + 1, hub_id=1, details=details)
             db.session.commit()
-        hub = hubs.create_hub(name="連鎖の拠点", name_kana="レンサ", operator_type=OperatorType.OTHER, prefecture_code="12")
+        hub = hubs.create_hub(
+            name="連鎖の拠点", name_kana="レンサ", operator_type=OperatorType.OTHER, prefecture_code="12"
+        )
         db.session.commit()
         hubs.update_hub(hub, dedicated_staff_count=3)
         db.session.commit()
@@ -107,7 +110,9 @@ def test_nothing_is_chained_for_a_rolled_back_change_or_savepoint(app):
     with app.app_context(), acting_as("cli:test"):
         record(AuditAction.VIEW, "consultations", 1)
         db.session.rollback()
-        hub = hubs.create_hub(name="残る拠点", name_kana="ノコル", operator_type=OperatorType.OTHER, prefecture_code="12")
+        hub = hubs.create_hub(
+            name="残る拠点", name_kana="ノコル", operator_type=OperatorType.OTHER, prefecture_code="12"
+        )
         with db.session.begin_nested() as savepoint:
             hubs.update_hub(hub, dedicated_staff_count=9)
             savepoint.rollback()

@@ -246,3 +246,33 @@ def test_exports_are_on_the_trail(app, client, login_as, hub, url, entity):
             sa.select(AuditLog.entity, AuditLog.actor, AuditLog.hub_id).where(AuditLog.action == AuditAction.EXPORT)
         ).all()
     assert rows == [(entity, user.username, hub.id)]
+
+
+def test_reading_a_meeting_and_bed_requests_is_on_the_trail(app, client, login_as, hub, create_meeting, beds):
+    from datetime import date
+
+    from hubapp.beds import services as bed_services
+    from hubapp.beds.models import BedAgreement
+    from hubapp.db import utcnow
+
+    meeting = create_meeting(day=date(2026, 9, 1))
+    with app.app_context():
+        agreement = db.session.get(BedAgreement, beds["central"])
+        bed_services.post_availability(agreement, bed_services.jst_day(utcnow()), 1, None, None, utcnow())
+        held = bed_services.request_bed(
+            agreement, None, patient_code="P-0001", age_band="85_plus", reason="在宅療養中の発熱", urgency="today",
+            now=utcnow(), stale_hours=12,
+        )  # fmt: skip
+        db.session.commit()
+        held_id = held.id
+    user = login_as("coordinator")
+    assert client.get(f"/meetings/{meeting.id}").status_code == 200
+    assert client.get("/beds/requests").status_code == 200
+    with app.app_context():
+        views = db.session.execute(
+            sa.select(AuditLog.entity, AuditLog.entity_id, AuditLog.changes, AuditLog.actor)
+            .where(AuditLog.action == AuditAction.VIEW)
+            .order_by(AuditLog.seq)
+        ).all()
+    assert ("meetings", meeting.id, {}, user.username) in views
+    assert ("bed_requests", None, {"ids": [None, [held_id]]}, user.username) in views

@@ -25,34 +25,32 @@ def run(args: list[str], env: dict) -> float:
     return time.perf_counter() - started
 
 
+def empty(url: str) -> None:
+    """A database with nothing in it: the PostgreSQL schema dropped, or the SQLite file gone."""
+    if url.startswith("postgresql"):
+        import sqlalchemy as sa
+
+        engine = sa.create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+            conn.execute(sa.text("CREATE SCHEMA public"))
+        engine.dispose()
+    else:
+        Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         url = os.environ.get("HUBAPP_DATABASE_URL") or f"sqlite:///{folder}/demo.sqlite3"
         env = dict(os.environ, HUBAPP_DATABASE_URL=url, HUBAPP_BACKUP_DIR=f"{folder}/backups",
                    HUBAPP_SECRET_KEY="bench-secret-key-that-is-long-enough-0123456789")  # fmt: skip
-        if url.startswith("postgresql"):
-            import sqlalchemy as sa
-
-            engine = sa.create_engine(url)
-            with engine.begin() as conn:
-                conn.execute(sa.text("DROP SCHEMA public CASCADE"))
-                conn.execute(sa.text("CREATE SCHEMA public"))
-            engine.dispose()
+        empty(url)
         run(["db", "upgrade"], env)
         run(["seed-demo"], env)
         backup_seconds = run(["backup"], env)
         files = sorted(Path(folder, "backups").iterdir())
         size = files[-1].stat().st_size
-        if url.startswith("postgresql"):
-            import sqlalchemy as sa
-
-            engine = sa.create_engine(url)
-            with engine.begin() as conn:
-                conn.execute(sa.text("DROP SCHEMA public CASCADE"))
-                conn.execute(sa.text("CREATE SCHEMA public"))
-            engine.dispose()
-        else:
-            Path(url.removeprefix("sqlite:///")).unlink()
+        empty(url)
         restore_seconds = run(["restore", str(files[-1])], env)
         verify = subprocess.run(FLASK + ["audit", "verify"], env=env, cwd=ROOT, capture_output=True, text=True)
         print(f"database: {url.split('://')[0]}")

@@ -20,24 +20,26 @@ class LoginForm(FlaskForm):
     )
 
 
+def _code_field(description) -> StringField:
+    """A one-time code as phones fill it in (the keypad, the code from an SMS-style autofill)."""
+    return StringField(
+        _l("確認コード"),
+        validators=[DataRequired(_l("確認コードを入力してください。")), Length(max=32)],
+        description=description,
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "autocapitalize": "none"},
+    )
+
+
 class SecondFactorForm(FlaskForm):
     """The second step of login: posts ``code`` (a 6-digit TOTP code or a recovery code)."""
 
-    code = StringField(
-        _l("確認コード"),
-        validators=[DataRequired(_l("確認コードを入力してください。")), Length(max=32)],
-        description=_l("認証アプリに表示されている6桁の数字。スマートフォンをなくしたときは回復コードを入力します。"),
-        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "autocapitalize": "none"},
+    code = _code_field(
+        _l("認証アプリに表示されている6桁の数字。スマートフォンをなくしたときは回復コードを入力します。")
     )
 
 
 class TotpSetupForm(FlaskForm):
-    code = StringField(
-        _l("確認コード"),
-        validators=[DataRequired(_l("確認コードを入力してください。")), Length(max=32)],
-        description=_l("認証アプリに登録したあと、アプリに表示される6桁の数字を入力します。"),
-        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "autocapitalize": "none"},
-    )
+    code = _code_field(_l("認証アプリに登録したあと、アプリに表示される6桁の数字を入力します。"))
 
 
 class PasswordChangeForm(FlaskForm):

@@ -23,6 +23,15 @@ def _issued(response) -> str:
     return re.search(r'id="temporary-password">([^<]+)<', response.data.decode()).group(1)
 
 
+@pytest.fixture
+def issued(client, create_user, login, hub):
+    """The admin "kanri" has issued physician "tanaka" a temporary password: (tanaka, the password)."""
+    create_user("kanri", Role.ADMIN)
+    target = create_user("tanaka", Role.PHYSICIAN, hubs=(hub,))
+    login("kanri")
+    return target, _issued(client.post(f"/admin/users/{target.id}/temporary-password"))
+
+
 def _user(app, username) -> User:
     with app.app_context():
         return db.session.scalars(sa.select(User).where(User.username == username)).one()
@@ -47,11 +56,8 @@ def test_the_admin_adds_a_user_and_sees_the_temporary_password_once(app, client,
     assert "山田 太郎" in listing and "仮パスワード" in listing
 
 
-def test_a_temporary_password_forces_a_change_on_every_route(app, client, create_user, login, hub):
-    create_user("kanri", Role.ADMIN)
-    target = create_user("tanaka", Role.PHYSICIAN, hubs=(hub,))
-    login("kanri")
-    password = _issued(client.post(f"/admin/users/{target.id}/temporary-password"))
+def test_a_temporary_password_forces_a_change_on_every_route(app, hub, issued):
+    target, password = issued
     user_client = app.test_client()
     response = user_client.post("/login", data={"username": "tanaka", "password": password})
     assert response.location == "/account/password"
@@ -69,11 +75,8 @@ def test_a_temporary_password_forces_a_change_on_every_route(app, client, create
     assert not _user(app, "tanaka").password_must_change
 
 
-def test_a_temporary_password_works_only_once(app, client, create_user, login, hub):
-    create_user("kanri", Role.ADMIN)
-    target = create_user("tanaka", Role.PHYSICIAN, hubs=(hub,))
-    login("kanri")
-    password = _issued(client.post(f"/admin/users/{target.id}/temporary-password"))
+def test_a_temporary_password_works_only_once(app, issued):
+    _target, password = issued
     first = app.test_client()
     assert first.post("/login", data={"username": "tanaka", "password": password}).status_code == 302
     second = app.test_client()
@@ -82,11 +85,8 @@ def test_a_temporary_password_works_only_once(app, client, create_user, login, h
     assert second.get("/").status_code == 302 and second.get("/").location.startswith("/login")
 
 
-def test_a_temporary_password_expires_after_24_hours(app, client, create_user, login, hub):
-    create_user("kanri", Role.ADMIN)
-    target = create_user("tanaka", Role.PHYSICIAN, hubs=(hub,))
-    login("kanri")
-    password = _issued(client.post(f"/admin/users/{target.id}/temporary-password"))
+def test_a_temporary_password_expires_after_24_hours(app, issued):
+    target, password = issued
     with app.app_context():
         user = db.session.get(User, target.id)
         assert timedelta(hours=23, minutes=59) < user.password_expires_at - utcnow() <= timedelta(hours=24)

@@ -7,6 +7,7 @@ from flask_babel import format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 
 from hubapp.common.jpcalendar import FiscalYear, format_month_day, format_wareki
@@ -95,12 +96,23 @@ def _audit_denied() -> None:
     db.session.commit()
 
 
-def handle_overflow(error: OverflowError):
+def handle_overflow(error: OverflowError | DataError):
     """A number no column holds (an id of 20 digits: SQLite raises OverflowError), or a date out of range:
     the input's fault, so 400 with a clear message, and the transaction is dropped."""
     current_app.logger.info("number out of range: %s", error)
     db.session.rollback()
     return _error_page(400, OVERFLOW_TEXT)
+
+
+#: PostgreSQL's SQLSTATEs for a number or a date no column holds (an id of 10 digits is over int4): the
+#: same input error that SQLite reports as OverflowError.
+OUT_OF_RANGE_SQLSTATES = frozenset({"22003", "22008"})
+
+
+def handle_data_error(error: DataError):
+    if getattr(error.orig, "sqlstate", None) in OUT_OF_RANGE_SQLSTATES:
+        return handle_overflow(error)
+    return handle_unexpected(error)
 
 
 def handle_unexpected(error: Exception):
@@ -160,6 +172,7 @@ def inject_layout() -> dict:
 def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(OverflowError, handle_overflow)
+    app.register_error_handler(DataError, handle_data_error)
     app.register_error_handler(Exception, handle_unexpected)
     app.before_request(refuse_nul_bytes)
     app.add_template_filter(wareki_filter, "wareki")

@@ -55,9 +55,15 @@ def pending_step(user) -> str | None:
 
     A session that passed only the password reaches nothing but the second-factor page (or, for a role that
     needs one and has none yet, the enrolment page); then a temporary password must be changed."""
-    step = session.get(FACTOR)
-    if step != FACTOR_DONE:
-        return STEP_ENDPOINTS.get(step, "auth.second_factor")
+    from hubapp.auth import totp
+
+    if session.get(FACTOR) != FACTOR_DONE:
+        # Decided by the account as it is now (a factor enrolled or reset in another session meanwhile), so
+        # that no step can lead back to itself.
+        if user.has_totp:
+            return STEP_ENDPOINTS["second_factor"]
+        if totp.required_for(user.role):
+            return STEP_ENDPOINTS["enrol"]
     if user.password_must_change:
         return STEP_ENDPOINTS["change_password"]
     return None

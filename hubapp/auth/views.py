@@ -90,7 +90,7 @@ def _onwards():
 @roles_required(*ALL_ROLES)
 def second_factor():
     """The second step of login: a TOTP code, or a recovery code (posted as ``code``)."""
-    if session.get(FACTOR) != "second_factor" or not current_user.has_totp:
+    if session.get(FACTOR) == FACTOR_DONE or not current_user.has_totp:
         return _onwards()
     form = SecondFactorForm()
     if request.method == "POST" and throttle.blocked(current_user.username, request.remote_addr):

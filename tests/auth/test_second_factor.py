@@ -196,3 +196,24 @@ def test_the_secret_never_reaches_the_audit_trail(app, client, create_user, hub)
     with app.app_context():
         trail = " ".join(str(row) for row in db.session.scalars(sa.select(AuditLog.changes)))
     assert secret not in trail and "totp_secret" in trail
+
+
+def test_a_factor_reset_or_enrolled_elsewhere_never_loops(app, client, create_user, hub):
+    """Half-way through login the account changes under the session: each page sends it to the one step
+    that now applies, never back to itself."""
+    user = create_user("sato", Role.PHYSICIAN, hubs=(hub,), totp=True)
+    _password_only(client)  # at the second factor
+    with app.app_context():
+        db.session.get(User, user.id).totp_secret = None  # turned off in another session
+        db.session.commit()
+    assert client.get("/login/2fa").location == "/"
+    assert client.get("/").status_code == 200
+    coordinator = create_user("suzuki", Role.COORDINATOR, hubs=(hub,), totp=False)
+    other = app.test_client()
+    _password_only(other, "suzuki")  # at the enrolment
+    with app.app_context():
+        db.session.get(User, coordinator.id).totp_secret = TEST_TOTP_SECRET  # enrolled in another session
+        db.session.commit()
+    assert other.get("/account/2fa").location == "/login/2fa"
+    assert other.get("/login/2fa").status_code == 200
+    assert other.get("/").location == "/login/2fa"

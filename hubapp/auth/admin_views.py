@@ -126,8 +126,7 @@ def reset_second_factor(user_id: int):
     """For a lost phone: the second factor is removed and the user's sessions end; a role that needs one
     enrols again at the next login."""
     user = _get(user_id)
-    totp.disable(user)
-    user.sessions_valid_after = services.utcnow()
+    services.reset_second_factor(user)
     db.session.commit()
     flash(_("「%(name)s」の二要素認証を解除しました。次のログインで設定し直します。", name=user.display_name), "info")
     return redirect(url_for("users.edit", user_id=user.id))

@@ -19,15 +19,11 @@ def init_app(app: Flask) -> None:
 
 
 SINCE, SEEN = "_since", "_seen"
-#: Whether this session has passed the second factor: "done", or the step still to take.
+#: "done" once this session has passed the second factor (or needs none). Which step is still to take is
+#: derived from the account on each request (``pending_step``), never stored.
 FACTOR = "_factor"
 FACTOR_DONE = "done"
-#: The pages a session may reach while a step is pending (besides public pages and logout).
-STEP_ENDPOINTS = {
-    "second_factor": "auth.second_factor",
-    "enrol": "auth.totp_setup",
-    "change_password": "auth.change_password",
-}
+FACTOR_PENDING = "pending"
 
 
 def start_session(user) -> None:
@@ -37,12 +33,7 @@ def start_session(user) -> None:
 
     now = utcnow().timestamp()
     session[SINCE] = session[SEEN] = now
-    if user.has_totp:
-        session[FACTOR] = "second_factor"
-    elif totp.required_for(user.role):
-        session[FACTOR] = "enrol"
-    else:
-        session[FACTOR] = FACTOR_DONE
+    session[FACTOR] = FACTOR_PENDING if user.has_totp or totp.required_for(user.role) else FACTOR_DONE
 
 
 def restart_session() -> None:
@@ -61,11 +52,11 @@ def pending_step(user) -> str | None:
         # Decided by the account as it is now (a factor enrolled or reset in another session meanwhile), so
         # that no step can lead back to itself.
         if user.has_totp:
-            return STEP_ENDPOINTS["second_factor"]
+            return "auth.second_factor"
         if totp.required_for(user.role):
-            return STEP_ENDPOINTS["enrol"]
+            return "auth.totp_setup"
     if user.password_must_change:
-        return STEP_ENDPOINTS["change_password"]
+        return "auth.change_password"
     return None
 
 

@@ -109,6 +109,16 @@ def issue_temporary_password(user: User) -> str:
     return password
 
 
+def reset_second_factor(user: User) -> None:
+    """A lost phone: the factor and its recovery codes go, and the user's sessions end; a role that needs
+    one enrols again at the next login."""
+    from hubapp.auth import totp
+
+    totp.disable(user)
+    user.sessions_valid_after = utcnow()
+    db.session.flush()
+
+
 def change_password(user: User, current: str, new: str) -> None:
     """The user's own change: the current password proves it is them; the new one follows the rules
     (8 characters are enough with a second factor on). Other sessions of the user end."""

@@ -129,8 +129,7 @@ def totp_setup():
     or turn it off (roles that need it cannot)."""
     step = session.get(FACTOR)
     if current_user.has_totp and step != FACTOR_DONE:
-        session[FACTOR] = "second_factor"  # enrolled meanwhile in another session: prove it here
-        return redirect(url_for("auth.second_factor"))
+        return redirect(url_for("auth.second_factor"))  # enrolled meanwhile in another session: prove it
     form = TotpSetupForm()
     required = totp.required_for(current_user.role)
     if current_user.has_totp:

@@ -48,6 +48,8 @@ class Hub(TimestampMixin, db.Model):
     #: 専任者数 — program B (seed 000) requires at least one dedicated staff member.
     dedicated_staff_count: Mapped[int] = mapped_column(default=0)
     phone: Mapped[str] = mapped_column(sa.String(20), default="")
+    #: Whether the evidence pack carries a 出席者名簿 (names of attendees); some hubs must not send names.
+    pack_attendee_names: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     address: Mapped[str] = mapped_column(sa.String(200), default="")
 
     municipalities: Mapped[list["HubMunicipality"]] = relationship(

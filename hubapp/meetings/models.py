@@ -72,7 +72,14 @@ class Scene(_Labelled):
 
 
 class AttendanceStatus(_Labelled):
+    """未回答, the RSVPs given before the meeting (出席予定・欠席予定), and what happened (出席・欠席・代理出席).
+
+    Only a held meeting (started, or marked 開催済み) takes 出席・欠席・代理出席; before that an answer is an
+    RSVP and counts for nothing in the 年度's figures (issue 14: only what happened counts)."""
+
     INVITED = "invited"
+    ATTENDING = "attending"
+    DECLINED = "declined"
     PRESENT = "present"
     ABSENT = "absent"
     PROXY = "proxy"
@@ -80,6 +87,16 @@ class AttendanceStatus(_Labelled):
     @property
     def attended(self) -> bool:
         return self in (AttendanceStatus.PRESENT, AttendanceStatus.PROXY)
+
+    @property
+    def is_rsvp(self) -> bool:
+        """An answer before the meeting (or none yet)."""
+        return self in (AttendanceStatus.INVITED, AttendanceStatus.ATTENDING, AttendanceStatus.DECLINED)
+
+
+#: What may be recorded before the meeting is held, and after.
+RSVP_STATUSES = (AttendanceStatus.INVITED, AttendanceStatus.ATTENDING, AttendanceStatus.DECLINED)
+HELD_STATUSES = (AttendanceStatus.PRESENT, AttendanceStatus.ABSENT, AttendanceStatus.PROXY, AttendanceStatus.INVITED)
 
 
 class DocumentKind(_Labelled):
@@ -125,7 +142,9 @@ LABELS: dict[type, dict] = {
         Scene.END_OF_LIFE: _l("看取り"),
     },
     AttendanceStatus: {
-        AttendanceStatus.INVITED: _l("招待中"),
+        AttendanceStatus.INVITED: _l("未回答"),
+        AttendanceStatus.ATTENDING: _l("出席予定"),
+        AttendanceStatus.DECLINED: _l("欠席予定"),
         AttendanceStatus.PRESENT: _l("出席"),
         AttendanceStatus.ABSENT: _l("欠席"),
         AttendanceStatus.PROXY: _l("代理出席"),
@@ -167,6 +186,9 @@ class Meeting(TimestampMixin, db.Model):
     organizer_name: Mapped[str] = mapped_column(sa.String(120), default="")
     organizer_email: Mapped[str] = mapped_column(sa.String(200), default="")
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: 開催済み marked by the coordinator (on the meeting's day, before its start time): attendance may be
+    #: recorded from then on. A meeting is held once it started or was marked so (and is not cancelled).
+    held_marked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: iCalendar identity: the same UID forever, SEQUENCE bumped at every change sent to invitees.
     ical_uid: Mapped[str] = mapped_column(sa.String(120), unique=True, default=_new_uid)
     ical_sequence: Mapped[int] = mapped_column(default=0)
@@ -200,7 +222,13 @@ class Meeting(TimestampMixin, db.Model):
         return self.cancelled_at is not None
 
     def is_held(self, now: datetime) -> bool:
-        return not self.is_cancelled and self.starts_at <= now
+        """Took place: not cancelled, and started or marked 開催済み. Only held meetings count anywhere."""
+        return not self.is_cancelled and (self.starts_at <= now or self.held_marked_at is not None)
+
+    @classmethod
+    def held_clause(cls, now: datetime):
+        """:meth:`is_held` as SQL, for the queries that count attendance."""
+        return sa.and_(cls.cancelled_at.is_(None), sa.or_(cls.starts_at <= now, cls.held_marked_at.is_not(None)))
 
     @property
     def topic_values(self) -> set["Topic"]:

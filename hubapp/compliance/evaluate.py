@@ -14,7 +14,7 @@ as shortfalls in the program's summary.
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 
 import sqlalchemy as sa
@@ -52,7 +52,8 @@ class MeetingFact:
     title: str
     day: date
     kind: str
-    held: bool  #: took place (not cancelled, already started)
+    held: bool  #: took place (not cancelled; started or marked 開催済み)
+    cancelled: bool = False
     topics: set[str] = field(default_factory=set)
     scenes: set[str] = field(default_factory=set)
     admin_officer: bool = False
@@ -89,6 +90,12 @@ class Result:
     warning: str = ""
     evidence: list[tuple[str, str]] = field(default_factory=list)  #: (label, url)
     meetings: list[MeetingFact] = field(default_factory=list)  #: counted meetings (for tagging)
+    #: What counts for this item, in words (the program's rule as the app applies it).
+    rule_text: str = ""
+    #: Meetings of the 年度 with why each counts / does not (予定, 中止, another kind, 手で除外…).
+    counted: list[tuple[MeetingFact, str]] = field(default_factory=list)
+    not_counted: list[tuple[MeetingFact, str, bool]] = field(default_factory=list)  #: (meeting, why, 予定)
+    planned: int = 0  #: meetings that match but are still to come (予定)
     manual: ManualEvidence | None = None
     documents: list[EvidenceDocument] = field(default_factory=list)
 
@@ -97,8 +104,16 @@ def _started_quarters(fy: FiscalYear, as_of: date) -> list[int]:
     return [q for q in (1, 2, 3, 4) if fy.quarter_range(q)[0] <= as_of]
 
 
-def gather(hub, fiscal_year: int, today: date, year_end=((12, 29), (1, 3)), max_age_days: int = 365) -> Facts:
-    """Everything the rules look at, for one hub and 年度 (a fixed number of queries)."""
+def gather(
+    hub,
+    fiscal_year: int,
+    today: date,
+    year_end=((12, 29), (1, 3)),
+    max_age_days: int = 365,
+    now: datetime | None = None,
+) -> Facts:
+    """Everything the rules look at, for one hub and 年度 (a fixed number of queries). A meeting counts
+    as held from its start time (``now``, default the current moment) or once marked 開催済み."""
     from hubapp.beds.models import BedAgreement
     from hubapp.consultations.models import Consultation
     from hubapp.directory.models import Organisation
@@ -108,6 +123,9 @@ def gather(hub, fiscal_year: int, today: date, year_end=((12, 29), (1, 3)), max_
 
     fy = FiscalYear(fiscal_year)
     as_of = min(today, fy.end)
+    if now is None:  # the moment of ``today``: this very moment, or the end of another day asked about
+        current = datetime.now(UTC)
+        now = current if current.astimezone(JST).date() == today else datetime.combine(today, time.max, JST)
 
     meetings = {
         m.id: MeetingFact(
@@ -115,10 +133,13 @@ def gather(hub, fiscal_year: int, today: date, year_end=((12, 29), (1, 3)), max_
             m.title,
             m.starts_at.astimezone(JST).date(),
             m.kind.value,
-            m.cancelled_at is None and m.starts_at.astimezone(JST).date() <= as_of,
+            m.cancelled_at is None and (m.starts_at <= now or m.held_marked_at is not None),
+            cancelled=m.cancelled_at is not None,
         )
         for m in db.session.execute(
-            sa.select(Meeting.id, Meeting.title, Meeting.starts_at, Meeting.kind, Meeting.cancelled_at)
+            sa.select(
+                Meeting.id, Meeting.title, Meeting.starts_at, Meeting.kind, Meeting.cancelled_at, Meeting.held_marked_at
+            )
             .where(Meeting.hub_id == hub.id, Meeting.fiscal_year == fiscal_year)
             .order_by(Meeting.starts_at)
         )
@@ -275,41 +296,117 @@ def _by_year_end(facts: Facts) -> str:
     return f"{facts.fy.end.month}月{facts.fy.end.day}日"
 
 
-def _meeting_matches(meeting: MeetingFact, rule) -> bool:
-    kinds, topics, scenes = rule.get("kinds"), rule.get("topics"), rule.get("scenes")
-    return (
-        (not kinds or meeting.kind in kinds)
-        and (not topics or bool(meeting.topics & set(topics)))
-        and (not scenes or bool(meeting.scenes & set(scenes)))
-        and (not rule.get("with_admin_officer") or meeting.admin_officer)
-        and (not rule.get("with_manager") or meeting.manager)
+def _labels(enum_cls, values) -> str:
+    return "・".join(enum_cls(v).label for v in values)
+
+
+def meeting_rule_text(rule) -> str:
+    """The program's meeting rule in words, as the app applies it: which held meetings count."""
+    from hubapp.meetings.models import MeetingKind, Scene, Topic
+
+    parts = []
+    if rule.get("kinds"):
+        parts.append(str(_l("種類が「%(kinds)s」のいずれか", kinds=_labels(MeetingKind, rule.get("kinds")))))
+    if rule.get("topics"):
+        parts.append(str(_l("議題に「%(topics)s」のいずれかを含む", topics=_labels(Topic, rule.get("topics")))))
+    if rule.get("scenes"):
+        parts.append(str(_l("場面に「%(scenes)s」のいずれかを含む", scenes=_labels(Scene, rule.get("scenes")))))
+    if rule.get("with_admin_officer"):
+        parts.append(str(_l("行政担当官が出席")))
+    if rule.get("with_manager"):
+        parts.append(str(_l("関係機関の管理者が出席")))
+    condition = "、".join(parts) if parts else str(_l("種類を問わずすべての会議・研修"))
+    return str(
+        _l(
+            "数える会議: %(condition)s。開催した会議だけを数えます（予定・中止は数えません）。"
+            "目標は年度内に%(min)d回以上。",
+            condition=condition,
+            min=rule.get("min"),
+        )
     )
 
 
+def _why_not(meeting: MeetingFact, rule) -> str:
+    """Why a meeting does not match the rule ('' when it does)."""
+    from hubapp.meetings.models import MeetingKind, Scene, Topic
+
+    kinds, topics, scenes = rule.get("kinds"), rule.get("topics"), rule.get("scenes")
+    if kinds and meeting.kind not in kinds:
+        return str(_l("種類「%(kind)s」はこの項目の対象外", kind=MeetingKind(meeting.kind).label))
+    if topics and not meeting.topics & set(topics):
+        return str(_l("議題に「%(topics)s」がない", topics=_labels(Topic, topics)))
+    if scenes and not meeting.scenes & set(scenes):
+        return str(_l("場面に「%(scenes)s」がない", scenes=_labels(Scene, scenes)))
+    if rule.get("with_admin_officer") and not meeting.admin_officer:
+        return str(_l("行政担当官の出席がない"))
+    if rule.get("with_manager") and not meeting.manager:
+        return str(_l("管理者の出席がない"))
+    return ""
+
+
+def _meeting_matches(meeting: MeetingFact, rule) -> bool:
+    return not _why_not(meeting, rule)
+
+
+def _why_counted(meeting: MeetingFact, rule) -> str:
+    from hubapp.meetings.models import MeetingKind
+
+    kind = MeetingKind(meeting.kind).label
+    if rule.get("kinds"):
+        return str(_l("種類「%(kind)s」は規則の対象", kind=kind))
+    if rule.get("topics"):
+        return str(_l("議題が規則に合う（%(kind)s）", kind=kind))
+    return str(_l("開催済み（%(kind)s）", kind=kind))
+
+
 def _meetings(program: Program, item: Item, facts: Facts) -> Result:
+    from hubapp.meetings.services import count_line
+
     rule = item.rule
     links = facts.links.get((program.code, item.code), {})
-    counted, scheduled = [], 0
+    counted: list[tuple[MeetingFact, str]] = []
+    not_counted: list[tuple[MeetingFact, str, bool]] = []
+    scheduled = 0
     for m in facts.meetings:
         mode = links.get(m.id)
-        if mode == LinkMode.EXCLUDE or not (mode == LinkMode.INCLUDE or _meeting_matches(m, rule)):
-            continue
-        if m.held:
-            counted.append(m)
-        elif m.day >= facts.as_of:
+        why_not = _why_not(m, rule)
+        if mode == LinkMode.EXCLUDE:
+            reason = str(_l("手で除外"))
+        elif m.cancelled:
+            reason = str(_l("中止"))
+        elif mode != LinkMode.INCLUDE and why_not:
+            reason = why_not
+        elif not m.held:
             scheduled += 1
+            reason = str(_l("予定（まだ開催されていません）"))
+        else:
+            counted.append(
+                (m, str(_l("手で紐づけ")) if mode == LinkMode.INCLUDE and why_not else _why_counted(m, rule))
+            )
+            continue
+        not_counted.append((m, reason, reason == str(_l("予定（まだ開催されていません）"))))
     target = rule.get("min")
     value = len(counted)
     status = _count_status(value, target)
-    result = Result(program, item, status, value, target, str(_l("%(n)d/%(t)d回", n=value, t=target)), meetings=counted)
+    result = Result(
+        program,
+        item,
+        status,
+        value,
+        target,
+        count_line(value, scheduled, target),
+        meetings=[m for m, _why in counted],
+        rule_text=meeting_rule_text(rule),
+        counted=counted,
+        not_counted=not_counted,
+        planned=scheduled,
+    )
     if status != Status.MET:
         result.missing = str(_l("あと%(n)d回、%(day)sまで", n=target - value, day=_by_year_end(facts)))
-        if scheduled:
-            result.missing += str(_l("（予定%(n)d回）", n=scheduled))
         elapsed = ((facts.as_of - facts.fy.start).days + 1) / ((facts.fy.end - facts.fy.start).days + 1)
         if value + scheduled < target and value < target * elapsed:
             result.warning = str(_l("このままのペースでは年度内に達成できません。会議を予定してください。"))
-    result.evidence = [(f"{m.day.month}/{m.day.day} {m.title}", f"/meetings/{m.id}") for m in counted]
+    result.evidence = [(f"{m.day.month}/{m.day.day} {m.title}", f"/meetings/{m.id}") for m in result.meetings]
     return result
 
 
@@ -330,7 +427,7 @@ def _consultations(program: Program, item: Item, facts: Facts) -> Result:
             status,
             value,
             target,
-            str(_l("%(n)d/4四半期（%(c)d件）", n=value, c=total)),
+            str(_l("4四半期のうち%(n)d四半期に相談あり（計%(c)d件）", n=value, c=total)),
             evidence=evidence,
         )
         missing = [q for q in (1, 2, 3, 4) if not facts.consultations_by_quarter[q]]
@@ -347,8 +444,9 @@ def _consultations(program: Program, item: Item, facts: Facts) -> Result:
         _count_status(total, target),
         total,
         target,
-        str(_l("%(n)d/%(t)d件", n=total, t=target)),
+        str(_l("%(n)d件（目標%(t)d件以上）", n=total, t=target)),
         evidence=evidence,
+        rule_text=str(_l("数える記録: この年度に記録した相談支援（受付日が年度内）。")),
     )
     if result.status != Status.MET:
         result.missing = str(_l("あと%(n)d件、%(day)sまで", n=target - total, day=_by_year_end(facts)))
@@ -382,7 +480,15 @@ def _rota(program: Program, item: Item, facts: Facts) -> Result:
 def _simple(program: Program, item: Item, value: int, unit: str, evidence: list[tuple[str, str]], facts: Facts):
     target = item.rule.get("min")
     status = _count_status(value, target)
-    result = Result(program, item, status, value, target, f"{value}/{target}{unit}", evidence=evidence)
+    result = Result(
+        program,
+        item,
+        status,
+        value,
+        target,
+        str(_l("%(v)d%(unit)s（目標%(t)d%(unit)s以上）", v=value, t=target, unit=unit)),
+        evidence=evidence,
+    )
     if status != Status.MET:
         result.missing = str(_l("あと%(n)d%(unit)s", n=target - value, unit=unit))
     return result
@@ -400,7 +506,7 @@ def _beds(program: Program, item: Item, facts: Facts) -> Result:
         status,
         covered,
         len(days),
-        str(_l("%(n)d/%(t)d日", n=covered, t=len(days))),
+        str(_l("年度%(t)d日のうち%(n)d日", n=covered, t=len(days))),
         evidence=[(str(_l("後方支援病床の協定と実績")), f"/beds/stats?year={facts.fy.year}")],
     )
     if short:

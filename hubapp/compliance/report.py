@@ -1,7 +1,8 @@
 """The printable 事業報告書 (seed 002 §5's layout): region, operator, results per item, issues and
 countermeasures, consultations, training, public awareness, disaster preparedness — from the records."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -13,12 +14,13 @@ from hubapp.extensions import db
 class ReportData:
     resources: list[tuple[str, int]]  #: (organisation type label, count)
     issues: list
-    meetings: list
+    meetings: list  #: held meetings only: what happened is what the report says
     consultations: int
     consultation_minutes: int
+    planned: list = field(default_factory=list)  #: meetings still to come, shown marked 「予定」
 
 
-def gather(hub, fiscal_year: int) -> ReportData:
+def gather(hub, fiscal_year: int, now: datetime) -> ReportData:
     from hubapp.consultations.models import Consultation
     from hubapp.directory.models import Organisation
     from hubapp.meetings.models import Meeting, MeetingIssue
@@ -48,9 +50,11 @@ def gather(hub, fiscal_year: int) -> ReportData:
             .order_by(Meeting.starts_at)
         )
     )
+    held = [m for m in meetings if m.is_held(now)]
+    planned = [m for m in meetings if not m.is_held(now)]
     count, minutes = db.session.execute(
         sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(Consultation.minutes_spent), 0)).where(
             Consultation.hub_id == hub.id, Consultation.fiscal_year == fiscal_year
         )
     ).one()
-    return ReportData(resources, issues, meetings, int(count), int(minutes))
+    return ReportData(resources, issues, held, int(count), int(minutes), planned)

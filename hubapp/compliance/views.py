@@ -17,6 +17,7 @@ from hubapp.common.roles import HUB_EDITORS, Role, roles_required
 from hubapp.compliance import evaluate, services
 from hubapp.compliance.models import LinkMode
 from hubapp.core.services import today
+from hubapp.db import utcnow
 from hubapp.extensions import db
 from hubapp.hubs.context import hub_or_404 as _hub
 
@@ -114,7 +115,7 @@ def report():
         hub=hub,
         fiscal_year=FiscalYear(year),
         results=results,
-        data=annual.gather(hub, year),
+        data=annual.gather(hub, year, utcnow()),
         facts=facts,
         printed_on=today(),
     )
@@ -179,8 +180,6 @@ def _menu_program(program_code: str):
 @bp.route("/documents", methods=["POST"])
 @roles_required(*HUB_EDITORS)
 def document_upload():
-    from hubapp.db import utcnow
-
     hub, year = _hub(), _year()
     program, item = request.form.get("program", ""), request.form.get("item", "")
     upload = request.files.get("file")
@@ -288,20 +287,58 @@ def plan_save(program_code: str):
     return redirect(url_for("compliance.plan", program_code=program.code, year=year))
 
 
-@bp.route("/prefecture")
-@roles_required(Role.PREFECTURE, Role.ADMIN)
-def prefecture():
-    """Every hub the officer may see × the required items of the programs they report to."""
+def _prefecture_grid():
+    """管内の拠点: every hub the officer may see (their prefecture's; every hub for an admin), evaluated."""
+    from hubapp.compliance import grid
     from hubapp.hubs import services as hubs
 
     year = _year()
     catalogue = services.programs()
-    rows = []
-    for hub_id, _name in hubs.visible_hub_choices(current_user):
-        hub = hubs.get_visible_hub(current_user, hub_id)
+    evaluated = []
+    for hub in hubs.visible_hubs(current_user):
         codes = evaluate.enrolled(hub.id, year)
-        facts = _facts(hub, year)
-        rows.append((hub, evaluate.evaluate([catalogue[c] for c in codes if c in catalogue], facts)))
+        evaluated.append((hub, evaluate.evaluate([catalogue[c] for c in codes if c in catalogue], _facts(hub, year))))
+    return year, grid.build(evaluated, catalogue, request.args.get("sort", grid.DEFAULT_SORT))
+
+
+@bp.route("/prefecture")
+@roles_required(Role.PREFECTURE, Role.ADMIN)
+def prefecture():
+    """Every hub the officer may see × the items of the programs they report to, sortable (``?sort=``)."""
+    year, table = _prefecture_grid()
     return render_template(
-        "compliance/prefecture.html", rows=rows, fiscal_year=FiscalYear(year), statuses=evaluate.Status
+        "compliance/prefecture.html",
+        grid=table,
+        fiscal_year=FiscalYear(year),
+        current=FiscalYear.of(today()).year,
     )
+
+
+@bp.route("/prefecture.xlsx")
+@roles_required(Role.PREFECTURE, Role.ADMIN)
+@talisman(content_security_policy=DOWNLOAD_CSP)
+def prefecture_xlsx():
+    """The same table as XLSX, in the same order (audited as an export)."""
+    import io
+
+    from flask import send_file
+
+    from hubapp.audit.models import AuditAction
+    from hubapp.audit.services import record
+    from hubapp.compliance import grid
+
+    year, table = _prefecture_grid()
+    label = FiscalYear(year).label_ja
+    data = grid.workbook(table, label)
+    record(AuditAction.EXPORT, "compliance_prefecture", None, details={"fiscal_year": year, "hubs": len(table.rows)})
+    db.session.commit()
+    response = send_file(
+        io.BytesIO(data),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        as_attachment=True,
+        download_name="prefecture.xlsx",
+    )
+    response.headers["Content-Disposition"] = content_disposition(
+        f"管内の拠点_{label}.xlsx", f"prefecture-FY{year}.xlsx"
+    )
+    return response

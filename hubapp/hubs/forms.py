@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, DecimalField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, DateField, DecimalField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from hubapp.hubs.models import OperatorType
@@ -25,6 +25,7 @@ class HubForm(FlaskForm):
     )
     phone = StringField(_l("電話番号"), validators=[Optional(), Length(max=20)])
     address = StringField(_l("所在地"), validators=[Optional(), Length(max=200)])
+    pack_attendee_names = BooleanField(_l("証拠書類に出席者名簿（氏名）を入れる"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

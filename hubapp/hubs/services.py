@@ -144,7 +144,10 @@ def create_hub(
 
 
 def update_hub(hub: Hub, **values) -> Hub:
-    allowed = {"name", "name_kana", "operator_type", "operator_name", "dedicated_staff_count", "phone", "address"}
+    allowed = {
+        "name", "name_kana", "operator_type", "operator_name", "dedicated_staff_count", "phone", "address",
+        "pack_attendee_names",
+    }  # fmt: skip
     unknown = set(values) - allowed
     if unknown:
         raise TypeError(f"update_hub: unknown fields {sorted(unknown)}")

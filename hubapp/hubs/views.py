@@ -66,6 +66,7 @@ def edit(hub_id: int):
                 dedicated_staff_count=form.dedicated_staff_count.data,
                 phone=(form.phone.data or "").strip(),
                 address=(form.address.data or "").strip(),
+                pack_attendee_names=bool(form.pack_attendee_names.data),
             )
         except services.HubError as error:
             db.session.rollback()

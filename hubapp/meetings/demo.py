@@ -158,6 +158,10 @@ def seed(ctx) -> None:
                 services.mark_attendance(meeting, participant, status)
             if kind is K.MULTIDISCIPLINARY and invited:
                 services.add_walk_in(meeting, "香取 一郎", Profession.CARE_WORKER, "デイサービスさわら")
+        else:  # still to come: some have answered (RSVPs, which count for nothing yet)
+            for n, participant in enumerate(invited[: (len(invited) + 1) // 2]):
+                status = AttendanceStatus.DECLINED if n == 2 else AttendanceStatus.ATTENDING
+                services.mark_attendance(meeting, participant, status)
         if kind is K.PUBLIC_LECTURE and when < today():
             services.set_headcounts(meeting, 86, 23, 11)
             services.set_survey(meeting, 94, 78, 13, 3, "家族で話し合うきっかけになった。\n訪問看護の費用が知りたい。")

@@ -20,6 +20,8 @@ from hubapp.db import utcnow
 from hubapp.directory.models import Organisation, Person, Profession
 from hubapp.extensions import db
 from hubapp.meetings.models import (
+    HELD_STATUSES,
+    RSVP_STATUSES,
     AttendanceStatus,
     Countermeasure,
     IssueStatus,
@@ -98,8 +100,31 @@ def save_meeting(
     meeting.scenes = [MeetingScene(scene=s) for s in sorted(set(scenes))]
     if changed:
         meeting.ical_sequence += 1
+    if meeting.id is not None and not meeting.is_held(utcnow()):
+        _back_to_rsvp(meeting)
     db.session.flush()
     return meeting, changed
+
+
+def _back_to_rsvp(meeting: Meeting) -> None:
+    """A meeting moved to a later start (not held any more): what was recorded becomes an RSVP again."""
+    for participant in meeting.participants:
+        if participant.status.attended:
+            participant.status, participant.proxy_name = AttendanceStatus.ATTENDING, ""
+        elif participant.status is AttendanceStatus.ABSENT:
+            participant.status = AttendanceStatus.DECLINED
+
+
+def mark_held(meeting: Meeting, now: datetime) -> None:
+    """「開催済みにする」: attendance may be recorded before the start time, from the meeting's day on
+    (a meeting that began early). A day still to come cannot be marked: only what happened counts."""
+    if meeting.is_cancelled:
+        raise MeetingError(_l("中止した会議は開催済みにできません。"))
+    if meeting.starts_at.astimezone(JST).date() > now.astimezone(JST).date():
+        raise MeetingError(_l("開催日より前には開催済みにできません。"))
+    if meeting.held_marked_at is None:
+        meeting.held_marked_at = now
+    db.session.flush()
 
 
 def cancel_meeting(meeting: Meeting) -> None:
@@ -183,10 +208,35 @@ def invite(meeting: Meeting, people: list[Person]) -> list[Participant]:
     return added
 
 
-def mark_attendance(meeting: Meeting, participant: Participant, status: AttendanceStatus, proxy_name: str = "") -> None:
-    """Record present / absent / 代理出席. The snapshot is taken again now, on the day, from the directory."""
+def allowed_statuses(meeting: Meeting, now: datetime) -> tuple[AttendanceStatus, ...]:
+    """Before the meeting is held: the RSVPs (未回答・出席予定・欠席予定); from then on: what happened."""
+    return HELD_STATUSES if meeting.is_held(now) else RSVP_STATUSES
+
+
+def mark_attendance(
+    meeting: Meeting,
+    participant: Participant,
+    status: AttendanceStatus,
+    proxy_name: str = "",
+    now: datetime | None = None,
+) -> None:
+    """Record an RSVP before the meeting, or present / absent / 代理出席 once it is held (started or marked
+    開催済み). The snapshot is taken again now, on the day, from the directory."""
+    now = now or utcnow()
     if participant.meeting_id != meeting.id:
         raise MeetingError(_l("この会議の参加者ではありません。"))
+    if meeting.is_cancelled:
+        raise MeetingError(_l("中止した会議の出欠は記録できません。"))
+    if status not in allowed_statuses(meeting, now):
+        if meeting.is_held(now):
+            raise MeetingError(
+                _l("開催した会議には出席予定・欠席予定ではなく、出席・欠席・代理出席を記録してください。")
+            )
+        raise MeetingError(
+            _l(
+                "まだ開催前です。出席・欠席は開始時刻（または「開催済みにする」）の後に記録できます。開催前は出席予定・欠席予定を記録してください。"
+            )
+        )
     if status is AttendanceStatus.PROXY and len(proxy_name.strip()) > 80:
         raise MeetingError(_l("代理出席者の氏名は80文字以内で入力してください。"), "proxy_name")
     participant.status = status
@@ -198,8 +248,12 @@ def mark_attendance(meeting: Meeting, participant: Participant, status: Attendan
     db.session.flush()
 
 
-def add_walk_in(meeting: Meeting, name: str, profession: Profession, organisation_name: str) -> Participant:
-    """Someone who came without being in the directory: recorded as written."""
+def add_walk_in(
+    meeting: Meeting, name: str, profession: Profession, organisation_name: str, now: datetime | None = None
+) -> Participant:
+    """Someone who came without being in the directory: recorded as written, once the meeting is held."""
+    if not meeting.is_held(now or utcnow()):
+        raise MeetingError(_l("当日参加は会議の開始後（または「開催済みにする」の後）に追加できます。"), "name")
     if not name.strip():
         raise MeetingError(_l("氏名を入力してください。"), "name")
     participant = Participant(
@@ -263,6 +317,18 @@ class MeetingRow:
     attended: int = 0
     headcount: int = 0
     has_officer_and_manager: bool = False
+    #: 出席予定 (RSVPs) of a meeting still to come: a plan, never counted as attendance
+    rsvp_yes: int = 0
+
+
+def count_line(held: int, planned: int, target: int) -> str:
+    """A target as it reads everywhere (pages, the evidence pack, the report): 「3回開催・1回予定（目標4回以上）」,
+    or 「4回（目標1回以上）」 when nothing more is planned. Only held meetings are 開催; planned ones are 予定."""
+    if planned:
+        return str(
+            _l("%(held)d回開催・%(planned)d回予定（目標%(target)d回以上）", held=held, planned=planned, target=target)
+        )
+    return str(_l("%(held)d回（目標%(target)d回以上）", held=held, target=target))
 
 
 @dataclass
@@ -284,6 +350,10 @@ class TargetProgress:
     def on_track(self) -> bool:
         """Held plus planned reach the target."""
         return self.held + self.planned >= self.target.count
+
+    @property
+    def line(self) -> str:
+        return count_line(self.held, self.planned, self.target.count)
 
 
 @dataclass
@@ -313,6 +383,7 @@ def year_overview(hub_id: int, fy: FiscalYear, now: datetime, targets: list[Targ
             sa.func.sum(attended),
             sa.func.max(sa.case((Participant.is_admin_officer.is_(True), attended), else_=0)),
             sa.func.max(sa.case((Participant.is_manager.is_(True), attended), else_=0)),
+            sa.func.sum(sa.case((Participant.status == AttendanceStatus.ATTENDING, 1), else_=0)),
         )
         .join(Meeting, Meeting.id == Participant.meeting_id)
         .where(Meeting.hub_id == hub_id, Meeting.fiscal_year == fy.year)
@@ -321,15 +392,19 @@ def year_overview(hub_id: int, fy: FiscalYear, now: datetime, targets: list[Targ
     by_meeting = {row[0]: row[1:] for row in figures}
     rows = []
     for meeting in meetings:
-        invited, came, officer, manager = by_meeting.get(meeting.id, (0, 0, 0, 0))
+        invited, came, officer, manager, rsvp_yes = by_meeting.get(meeting.id, (0, 0, 0, 0, 0))
+        if not meeting.is_held(now):  # nothing happened yet, whatever a row says
+            came, officer, manager = 0, 0, 0
         headcount = sum(
             h or 0 for h in (meeting.headcount_residents, meeting.headcount_families, meeting.headcount_professionals)
         )
-        rows.append(MeetingRow(meeting, invited or 0, int(came or 0), headcount, bool(officer and manager)))
+        rows.append(
+            MeetingRow(meeting, invited or 0, int(came or 0), headcount, bool(officer and manager), int(rsvp_yes or 0))
+        )
     progress = []
     for target in targets:
         live = [r.meeting for r in rows if r.meeting.kind in target.kinds and not r.meeting.is_cancelled]
-        held = sum(1 for m in live if m.starts_at <= now)
+        held = sum(1 for m in live if m.is_held(now))
         progress.append(TargetProgress(target, held, len(live) - held, fy))
     officer_and_manager = sum(1 for r in rows if r.has_officer_and_manager and r.meeting.is_held(now))
     return YearOverview(fy, rows, progress, officer_and_manager)
@@ -349,12 +424,15 @@ class AttendanceMatrix:
     never_came: list[Profession] = field(default_factory=list)
 
 
-def attendance_matrix(hub_id: int, fy: FiscalYear, municipality_names: dict[str, str]) -> AttendanceMatrix:
-    """Attendance by 職種 for every held meeting of the 年度: three queries whatever the size."""
+def attendance_matrix(
+    hub_id: int, fy: FiscalYear, municipality_names: dict[str, str], now: datetime
+) -> AttendanceMatrix:
+    """Attendance by 職種 for every held meeting of the 年度 (planned ones are not columns: nothing
+    happened there yet): three queries whatever the size."""
     meetings = list(
         db.session.scalars(
             sa.select(Meeting)
-            .where(Meeting.hub_id == hub_id, Meeting.fiscal_year == fy.year, Meeting.cancelled_at.is_(None))
+            .where(Meeting.hub_id == hub_id, Meeting.fiscal_year == fy.year, Meeting.held_clause(now))
             .order_by(Meeting.starts_at, Meeting.id)
         )
     )
@@ -363,7 +441,7 @@ def attendance_matrix(hub_id: int, fy: FiscalYear, municipality_names: dict[str,
         Meeting.id == Participant.meeting_id,
         Meeting.hub_id == hub_id,
         Meeting.fiscal_year == fy.year,
-        Meeting.cancelled_at.is_(None),
+        Meeting.held_clause(now),
         came,
     )
     counts: dict[tuple[Profession, int], int] = {}

@@ -57,7 +57,7 @@ def year():
     fy = _fiscal_year()
     hub = _hub()
     names = {m.code: m.name for m in hub.municipalities}
-    matrix = services.attendance_matrix(hub.id, fy, names)
+    matrix = services.attendance_matrix(hub.id, fy, names, utcnow())
     overview = services.year_overview(hub.id, fy, utcnow(), services.targets_from_config(current_app.config))
     return render_template("meetings/year.html", matrix=matrix, overview=overview, fy=fy)
 
@@ -203,7 +203,9 @@ def attendance(meeting_id: int):
         if participant is None or status not in AttendanceStatus._value2member_map_:
             abort(400)
         try:
-            services.mark_attendance(meeting, participant, AttendanceStatus(status), request.form.get("proxy_name", ""))
+            services.mark_attendance(
+                meeting, participant, AttendanceStatus(status), request.form.get("proxy_name", ""), utcnow()
+            )
         except services.MeetingError as error:
             db.session.rollback()
             flash(str(error), "error")
@@ -211,22 +213,50 @@ def attendance(meeting_id: int):
             db.session.commit()
         return redirect(url_for("meetings.attendance", meeting_id=meeting.id) + f"#p{participant.id}")
     if walk_in.validate_on_submit():
-        services.add_walk_in(
-            meeting, walk_in.name.data, Profession(walk_in.profession.data), walk_in.organisation_name.data or ""
-        )
-        db.session.commit()
-        flash(_("当日参加の「%(name)s」さんを追加しました。", name=walk_in.name.data.strip()), "success")
+        try:
+            services.add_walk_in(
+                meeting,
+                walk_in.name.data,
+                Profession(walk_in.profession.data),
+                walk_in.organisation_name.data or "",
+                utcnow(),
+            )
+        except services.MeetingError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(_("当日参加の「%(name)s」さんを追加しました。", name=walk_in.name.data.strip()), "success")
         return redirect(url_for("meetings.attendance", meeting_id=meeting.id))
     has_unlinked = any(p.is_walk_in and p.person_id is None for p in meeting.participants)
+    held = meeting.is_held(utcnow())
     return render_template(
         "meetings/attendance.html",
         meeting=meeting,
         walk_in=walk_in,
         people=services.people_for_invitation(meeting.hub_id) if has_unlinked else [],
-        statuses=[AttendanceStatus.PRESENT, AttendanceStatus.ABSENT, AttendanceStatus.PROXY],
+        statuses=[s for s in services.allowed_statuses(meeting, utcnow()) if s is not AttendanceStatus.INVITED],
+        is_held=held,
+        can_mark_held=not held and not meeting.is_cancelled and meeting.starts_at.astimezone(JST).date() <= today(),
         counts=_attendance_counts(meeting),
         S=AttendanceStatus,
     )
+
+
+@bp.route("/<int:meeting_id>/held", methods=["POST"])
+@roles_required(*HUB_EDITORS)
+def mark_held(meeting_id: int):
+    """「開催済みにする」: record attendance before the start time, on the meeting's day."""
+    meeting = _meeting_or_404(meeting_id)
+    try:
+        services.mark_held(meeting, utcnow())
+    except services.MeetingError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(_("開催済みにしました。出席・欠席を記録できます。"), "success")
+    return redirect(url_for("meetings.attendance", meeting_id=meeting.id))
 
 
 @bp.route("/<int:meeting_id>/participants/<int:participant_id>/link", methods=["POST"])

@@ -66,6 +66,9 @@ def test_coordinator_edits_the_hub_profile(app, client, login_as, hub):
     with app.app_context():
         saved = db.session.get(Hub, hub.id)
         assert (saved.name, saved.operator_type.value, saved.dedicated_staff_count) == ("新しい名前", "municipality", 3)
+        assert saved.pack_attendee_names is False  # the box left unticked: no 出席者名簿 in the pack
+    page = client.get(f"/hubs/{hub.id}/edit").data.decode()
+    assert "証拠書類に出席者名簿（氏名）を入れる" in page
 
 
 def test_bad_input_gets_japanese_messages_and_changes_nothing(app, client, login_as, hub):

@@ -41,7 +41,7 @@ def test_attendance_keeps_profession_and_affiliation_as_of_the_day(
     kept = db.session.get(Meeting, meeting.id).participants[0]
     assert (kept.organisation_name, kept.profession, kept.is_manager) == ("佐原クリニック", Profession.NURSE, True)
     assert kept.municipality_code == "122360"
-    matrix = services.attendance_matrix(hub.id, FiscalYear(2026), {"122360": "香取市"})
+    matrix = services.attendance_matrix(hub.id, FiscalYear(2026), {"122360": "香取市"}, datetime.now(UTC))
     assert matrix.totals == {Profession.NURSE: 1} and matrix.organisations == [("佐原クリニック", 1)]
     assert matrix.municipalities == [("香取市", 1)]
     assert Profession.MEDICAL_SOCIAL_WORKER in matrix.never_came

@@ -40,15 +40,28 @@ def test_coordinator_plans_invites_and_records_a_meeting(app, client, login_as, 
     assert "加藤 真由美" in page and "吉田 美和" in page
     with app.app_context():
         kato = db.session.scalars(sa.select(Participant).where(Participant.name == "加藤 真由美")).one()
+    # a month ahead: answers are RSVPs; attendance and walk-ins wait for the meeting
+    assert "出席予定" in page and "まだ開催前" in page
+    client.post(f"/meetings/{meeting_id}/attendance", data={"participant": kato.id, "status": "attending"})
+    refused = client.post(
+        f"/meetings/{meeting_id}/attendance", data={"participant": kato.id, "status": "present"}, follow_redirects=True
+    ).data.decode()
+    assert "まだ開催前です" in refused
+    walk_in = {"walkin-name": "飛び入り 太郎", "walkin-profession": "pharmacist", "walkin-organisation_name": "たこ薬局"}
+    assert "開始後" in client.post(f"/meetings/{meeting_id}/attendance", data=walk_in, follow_redirects=True).data.decode()
+    with app.app_context():
+        statuses = {p.name: p.status for p in db.session.scalars(sa.select(Participant))}
+    assert statuses == {"加藤 真由美": AttendanceStatus.ATTENDING, "吉田 美和": AttendanceStatus.INVITED}
+    overview = client.get("/meetings/").data.decode()
+    assert "0回開催・1回予定（目標4回以上）" in overview and "出席予定 1人" in overview
+    # the meeting took place (moved to yesterday): now attendance is recorded
+    with app.app_context():
+        meeting = db.session.get(Meeting, meeting_id)
+        meeting.starts_at -= timedelta(days=31)
+        meeting.ends_at -= timedelta(days=31)
+        db.session.commit()
     client.post(f"/meetings/{meeting_id}/attendance", data={"participant": kato.id, "status": "present"})
-    client.post(
-        f"/meetings/{meeting_id}/attendance",
-        data={
-            "walkin-name": "飛び入り 太郎",
-            "walkin-profession": "pharmacist",
-            "walkin-organisation_name": "たこ薬局",
-        },
-    )
+    client.post(f"/meetings/{meeting_id}/attendance", data=walk_in)
     with app.app_context():
         statuses = {p.name: p.status for p in db.session.scalars(sa.select(Participant))}
     assert statuses == {
@@ -63,7 +76,7 @@ def test_coordinator_plans_invites_and_records_a_meeting(app, client, login_as, 
     detail = client.get(f"/meetings/{meeting_id}").data.decode()
     assert "夜間の連絡体制" in detail and "連絡先一覧を作る" in detail and "出席 2" in detail
     overview = client.get("/meetings/").data.decode()
-    assert "第3回 多職種連携会議" in overview and "多職種連携会議 0/4" in overview
+    assert "第3回 多職種連携会議" in overview and "多職種連携会議: 1回（目標4回以上）" in overview
 
 
 def test_bad_times_and_another_hub_are_refused(app, client, login_as, create_hub, create_meeting):
@@ -161,7 +174,7 @@ def test_list_and_year_pages_issue_the_same_queries_for_10_and_500_meetings(app,
         with app.app_context():
             person = directory.save_person(hub.id, {"name": f"参加者{start}", "profession": Profession.NURSE})
             for n in range(start, start + count):
-                day = date(2026, 4, 1) + timedelta(days=n % 360)
+                day = date(2026, 4, 1) + timedelta(days=n % 200)  # held: attendance is recorded
                 meeting, _ = services.save_meeting(
                     hub.id,
                     {
@@ -246,7 +259,7 @@ def test_a_walk_in_is_not_linked_to_someone_already_there_and_proxy_names_have_a
     """Found by tests/test_fuzz_forms.py: linking a walk-in to an invited person broke the one-row-per-person
     constraint (a 500), and a 10,000-character proxy name did not fit its column (a 500 on PostgreSQL)."""
     person = create_person("加藤 真由美", Profession.NURSE)
-    meeting = create_meeting(day=today() + timedelta(days=30))
+    meeting = create_meeting(day=today() - timedelta(days=1))
     login_as("coordinator")
     client.post(f"/meetings/{meeting.id}/invite", data={"people": [str(person.id)]})
     client.post(f"/meetings/{meeting.id}/attendance", data={"walkin-name": "加藤 まゆみ", "walkin-profession": "nurse"})

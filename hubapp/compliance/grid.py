@@ -160,13 +160,15 @@ def _cell(value):
 
 def workbook(grid: Grid, title: str) -> bytes:
     """One sheet: a row per hub (拠点, 報告する事業, 必須 n/m, then 状況 and 実績 per item). Three header
-    rows (program title, item code and title, 状況/実績), frozen with the hub's name; Japanese only."""
+    rows (program title, item code and title, 状況/実績), frozen with the hub's name. The labels are
+    Japanese whatever the interface language, as in the evidence pack (hubapp/compliance/pack.py): the
+    file goes to the prefecture."""
     book = Workbook()
     sheet = book.active
     sheet.title = _cell(title)[:31]
     bold = Font(bold=True)
     wrap = Alignment(wrap_text=True, vertical="top")
-    fixed = [_("拠点"), _("報告する事業"), _("必須")]
+    fixed = ["拠点", "報告する事業", "必須"]
     for n, label in enumerate(fixed, start=1):
         sheet.cell(row=1, column=n, value=label)
         sheet.merge_cells(start_row=1, start_column=n, end_row=3, end_column=n)
@@ -175,11 +177,11 @@ def workbook(grid: Grid, title: str) -> bytes:
         sheet.cell(row=1, column=column, value=_cell(program.title))
         sheet.merge_cells(start_row=1, start_column=column, end_row=1, end_column=column + 2 * len(columns) - 1)
         for c in columns:
-            label = c.label + (f"（{_('望ましい')}）" if c.item.planned else "")
+            label = c.label + ("（望ましい）" if c.item.planned else "")
             sheet.cell(row=2, column=column, value=_cell(label))
             sheet.merge_cells(start_row=2, start_column=column, end_row=2, end_column=column + 1)
-            sheet.cell(row=3, column=column, value=_("状況"))
-            sheet.cell(row=3, column=column + 1, value=_("実績"))
+            sheet.cell(row=3, column=column, value="状況")
+            sheet.cell(row=3, column=column + 1, value="実績")
             column += 2
     last = column - 1
     for row in sheet.iter_rows(min_row=1, max_row=3, max_col=last):
@@ -193,7 +195,7 @@ def workbook(grid: Grid, title: str) -> bytes:
         ]
         for c in grid.columns:
             found = hub_row.result(c)
-            values += [str(found.status.label), found.figure] if found else [_("対象外"), ""]
+            values += [str(found.status.label), found.figure] if found else ["対象外", ""]
         for m, value in enumerate(values, start=1):
             sheet.cell(row=n, column=m, value=_cell(value)).alignment = wrap
     sheet.freeze_panes = "B4"

@@ -27,7 +27,8 @@ def hubs(app, hub, create_hub):
     municipality, no staff) in B; 空 in nothing; a hub of 茨城県 the 千葉県 officer must not see."""
     aoba = create_hub("青葉在宅医療拠点", name_kana="アオバ")
     empty = create_hub("空の拠点", name_kana="ンノキョテン")
-    other = create_hub("茨城の拠点", name_kana="イバラキ", prefecture_code="08", areas=(("082201", "つくば市", 250_000, "21.0"),))
+    tsukuba = (("082201", "つくば市", 250_000, "21.0"),)
+    other = create_hub("茨城の拠点", name_kana="イバラキ", prefecture_code="08", areas=tsukuba)
     with app.app_context():
         for hub_id, code in ((hub.id, "B"), (hub.id, "SUISHIN"), (aoba.id, "B"), (other.id, "B")):
             db.session.add(Enrollment(hub_id=hub_id, fiscal_year=YEAR, program_code=code))
@@ -73,7 +74,7 @@ def test_the_grid_names_items_shows_figures_and_required_counts(app, client, log
     hoso_met, hoso_n = map(int, required(hoso).removeprefix("必須 ").split("/"))
     assert hoso_n == 8 + suishin_required and hoso_met >= 2  # B-1, B-2 (and any SUISHIN item already met)
     assert required(hubs["empty"]) == "必須 0/0" and "この年度に報告する事業が選ばれていません" in page
-    assert 'data-testid="hub-%d"' % hubs["other"].id not in page and "茨城の拠点" not in page
+    assert f'data-testid="hub-{hubs["other"].id}"' not in page and "茨城の拠点" not in page
 
 
 def test_sorting_on_the_server_keeps_the_year(client, login_as, hubs):
@@ -126,7 +127,8 @@ def test_the_xlsx_holds_the_grid_in_japanese(app, client, login_as, hubs):
     assert sheet.column_dimensions["A"].width >= 20 and sheet.column_dimensions["E"].width >= 20
 
     rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=4)]
-    assert [r[0] for r in rows] == ["北総テスト在宅医療連携センター", "青葉在宅医療拠点", "空の拠点"]  # the page's order
+    # the page's order (-required): 北総 (≥2 met), 青葉 (0/8), 空 (nothing required)
+    assert [r[0] for r in rows] == ["北総テスト在宅医療連携センター", "青葉在宅医療拠点", "空の拠点"]
     hoso, aoba = rows[0], rows[1]
     assert hoso[1] == "広域型在宅医療連携拠点運営支援事業、在宅医療・介護連携推進事業"
     assert aoba[2] == "0/8"

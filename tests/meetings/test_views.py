@@ -47,8 +47,14 @@ def test_coordinator_plans_invites_and_records_a_meeting(app, client, login_as, 
         f"/meetings/{meeting_id}/attendance", data={"participant": kato.id, "status": "present"}, follow_redirects=True
     ).data.decode()
     assert "まだ開催前です" in refused
-    walk_in = {"walkin-name": "飛び入り 太郎", "walkin-profession": "pharmacist", "walkin-organisation_name": "たこ薬局"}
-    assert "開始後" in client.post(f"/meetings/{meeting_id}/attendance", data=walk_in, follow_redirects=True).data.decode()
+    walk_in = {
+        "walkin-name": "飛び入り 太郎",
+        "walkin-profession": "pharmacist",
+        "walkin-organisation_name": "たこ薬局",
+    }
+    assert (
+        "開始後" in client.post(f"/meetings/{meeting_id}/attendance", data=walk_in, follow_redirects=True).data.decode()
+    )
     with app.app_context():
         statuses = {p.name: p.status for p in db.session.scalars(sa.select(Participant))}
     assert statuses == {"加藤 真由美": AttendanceStatus.ATTENDING, "吉田 美和": AttendanceStatus.INVITED}
@@ -223,8 +229,14 @@ def test_a_walk_in_is_linked_to_the_directory_later(app, client, login_as, creat
     person = create_person("飛び入り 太郎", Profession.PHARMACIST)
     meeting = create_meeting(day=date(2026, 9, 1))
     login_as("coordinator")
-    client.post(f"/meetings/{meeting.id}/attendance", data={
-        "walkin-name": "飛び入り 太郎", "walkin-profession": "pharmacist", "walkin-organisation_name": "たこ薬局"})
+    client.post(
+        f"/meetings/{meeting.id}/attendance",
+        data={
+            "walkin-name": "飛び入り 太郎",
+            "walkin-profession": "pharmacist",
+            "walkin-organisation_name": "たこ薬局",
+        },
+    )
     with app.app_context():
         walk_in = db.session.scalars(sa.select(Participant)).one()
     assert "関係者と結び付ける" in client.get(f"/meetings/{meeting.id}/attendance").data.decode()

@@ -48,6 +48,10 @@ class Defaults:
 
     DEMO_PASSWORD: str | None = None
 
+    #: Dates in the evidence pack: "wareki" (令和8年5月21日, date cells formatted so) or "western" (2026/05/21),
+    #: as the prefecture wants them.
+    EXPORT_DATE_STYLE = "wareki"
+
     #: 地域資源: rows not confirmed for this many days are listed for re-confirmation.
     DIRECTORY_STALE_DAYS = 365
     #: 年度 targets shown on the meetings page (program A item 1: ≥4 multi-disciplinary gatherings).

@@ -26,6 +26,7 @@ from hubapp.compliance.models import Enrollment, EvidenceDocument, ItemLink, Lin
 from hubapp.compliance.programs import Item, Program
 from hubapp.core.services import JST
 from hubapp.extensions import db
+from hubapp.rota.coverage import RotaCoverage
 
 
 class Status(StrEnum):
@@ -70,7 +71,7 @@ class Facts:
     evidence: dict[tuple[str, str], ManualEvidence]
     documents: dict[tuple[str, str], list[EvidenceDocument]]
     consultations_by_quarter: Counter
-    rota: list[tuple[str, int, int, int]]  #: (group name, group id, slots covered, slots to cover)
+    rota: list[RotaCoverage]  #: hubapp.rota.coverage.RotaCoverage of each group, from when it counts
     pairs: int
     substitute_visits: int
     bed_days: dict[date, int]  #: beds secured on each day of the 年度
@@ -204,6 +205,7 @@ def gather(
             .order_by(PhysicianGroup.id)
         )
     )
+    starts = {group.id: max(fy.start, group.started_on or fy.start) for group in groups}
     covered = set(
         db.session.execute(
             sa.select(Duty.group_id, Duty.shift_type_id, Duty.day).where(
@@ -220,9 +222,10 @@ def gather(
     for group in groups:
         calendar = HolidayCalendar(year_end=year_end, extra={h.day: h.name for h in group.extra_holidays})
         codes = {s.code: s.id for s in group.shift_types}
-        slots = rota_calendar.slots(group.shift_types, fy.start, as_of, calendar)
+        start = starts[group.id]
+        slots = rota_calendar.slots(group.shift_types, start, as_of, calendar) if start <= as_of else []
         done = sum((group.id, codes[s.shift], s.day) in covered for s in slots)
-        rota.append((group.name, group.id, done, len(slots)))
+        rota.append(RotaCoverage(group.name, group.id, start, done, len(slots), from_started_on=start > fy.start))
 
     pairs = db.session.scalar(
         sa.select(sa.func.count())
@@ -375,7 +378,7 @@ def _meetings(program: Program, item: Item, facts: Facts) -> Result:
         elif m.cancelled:
             reason = str(_l("中止"))
         elif mode != LinkMode.INCLUDE and why_not:
-            reason = why_not
+            reason = why_not if m.held else str(_l("%(why)s（予定の会議）", why=why_not))
         elif not m.held:
             scheduled += 1
             reason = str(_l("予定（まだ開催されていません）"))
@@ -458,18 +461,43 @@ def _rota(program: Program, item: Item, facts: Facts) -> Result:
         return Result(
             program, item, Status.UNMET, 0, 1, str(_l("当番表なし")), missing=str(_l("医師グループと当番表を作成"))
         )
-    name, group_id, done, total = max(facts.rota, key=lambda r: (r[2] / r[3]) if r[3] else 0)
+    best = max(facts.rota, key=lambda r: (r.all_covered / r.all_total) if r.all_total else 0)
+    done, total = best.all_covered, best.all_total
     share = done / total if total else 0
     status = Status.MET if total and done == total else (Status.PARTIAL if done else Status.UNMET)
-    result = Result(
-        program,
-        item,
-        status,
-        done,
-        total,
-        str(_l("%(name)s: 夜間・休日%(done)d/%(total)d枠（主・副とも公開済み）", name=name, done=done, total=total)),
-        evidence=[(name, f"/rota/?group={group_id}")],
-    )
+    start = f"{best.counted_from.month}月{best.counted_from.day}日"
+    if best.from_started_on:
+        figure = str(
+            _l(
+                "%(name)s: %(start)s（運用開始日）から 夜間・休日 %(done)d/%(total)d枠（主・副とも公開済み）",
+                name=best.name,
+                start=start,
+                done=best.covered,
+                total=best.total,
+            )
+        )
+    else:
+        figure = str(
+            _l(
+                "%(name)s: %(start)s（年度初め）から 夜間・休日 %(done)d/%(total)d枠（主・副とも公開済み）",
+                name=best.name,
+                start=start,
+                done=best.covered,
+                total=best.total,
+            )
+        )
+    if best.manual:
+        first, last = min(m.month for m in best.manual), max(m.month for m in best.manual)
+        months = f"{first.month}月" if first == last else f"{first.month}月〜{last.month}月"
+        figure += str(
+            _l(
+                "、%(months)sは手入力の集計（資料あり） %(done)d/%(total)d枠",
+                months=months,
+                done=best.manual_covered,
+                total=best.manual_total,
+            )
+        )
+    result = Result(program, item, status, done, total, figure, evidence=[(best.name, f"/rota/?group={best.group_id}")])
     if status != Status.MET:
         result.missing = str(
             _l("主・副のそろわない枠が%(n)d枠あります（%(p)d%%）", n=total - done, p=round(100 * share))

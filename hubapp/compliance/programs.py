@@ -2,7 +2,8 @@
 checked strictly at start-up. A new prefecture's program is a new file, not new code; a malformed file
 stops the app with a message naming the file and the field.
 
-A file has a ``[program]`` table (code, title, seed, authority, optional maps_to), ``[[items]]`` (code,
+A file has a ``[program]`` table (code, title, seed, the source document's title ``document``, authority,
+optional maps_to), ``[[items]]`` (code,
 title, passage, quote, domains, rule, optional maps_to and planned) and, for programs whose hubs file a
 plan, ``[[menus]]`` (code, title, item, optional amount, start_years). Rules are evaluated by
 hubapp/compliance/evaluate.py; :data:`RULES` lists each rule type's parameters and their types.
@@ -89,6 +90,8 @@ class Program:
     seed: str
     authority: str
     items: tuple[Item, ...]
+    #: The source document's title, as cited in pages and exports (the seed file's name is storage only).
+    document: str = ""
     menus: tuple[Menu, ...] = ()
     maps_to: str = ""
     file: str = ""
@@ -155,7 +158,7 @@ def load_file(path: Path) -> Program:
         raise ProgramFileError(f"{name}: not valid TOML: {error}") from None
     _keys(name, raw, {"program", "items"}, {"menus"})
     head = raw["program"]
-    _keys(f"{name}: [program]", head, {"code", "title", "seed", "authority"}, {"maps_to"})
+    _keys(f"{name}: [program]", head, {"code", "title", "seed", "authority", "document"}, {"maps_to"})
     items, seen = [], set()
     if not isinstance(raw["items"], list) or not raw["items"]:
         raise ProgramFileError(f"{name}: items: expected at least one [[items]]")
@@ -211,6 +214,7 @@ def load_file(path: Path) -> Program:
         seed=_text(f"{name}: [program].seed", head["seed"]),
         authority=_text(f"{name}: [program].authority", head["authority"]),
         items=tuple(items),
+        document=_text(f"{name}: [program].document", head["document"]),
         menus=tuple(menus),
         maps_to=head.get("maps_to", ""),
         file=name,

@@ -90,7 +90,9 @@ def pack():
     catalogue = services.programs()
     facts = _facts(hub, year)
     results = evaluate.evaluate([catalogue[c] for c in evaluate.enrolled(hub.id, year) if c in catalogue], facts)
-    data = evidence_pack.build(hub, year, results, facts, today())
+    data = evidence_pack.build(
+        hub, year, results, facts, today(), utcnow(), current_app.config["EXPORT_DATE_STYLE"]
+    )
     record(AuditAction.EXPORT, "compliance_pack", None, hub_id=hub.id, details={"fiscal_year": year})
     db.session.commit()
     response = send_file(io.BytesIO(data), mimetype="application/zip", as_attachment=True, download_name="pack.zip")

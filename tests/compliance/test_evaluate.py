@@ -20,6 +20,7 @@ PROGRAM = """
 code = "T"
 title = "試験事業"
 seed = "000.txt"
+document = "試験県 試験事業の実施要綱"
 authority = "試験県"
 
 [[items]]

@@ -7,7 +7,7 @@ import hashlib
 import io
 import json
 import zipfile
-from datetime import timedelta
+from datetime import date, time, timedelta
 
 import openpyxl
 import sqlalchemy as sa
@@ -35,8 +35,9 @@ def _attend(app, meeting_id, people):
 
 def test_the_pack_holds_the_tables_the_files_and_a_true_manifest(app, client, login_as, hub, create_meeting):
     start = FiscalYear(YEAR).start
-    first = create_meeting('=HYPERLINK("http://evil")会議', day=start + timedelta(days=20))
-    second = create_meeting("第2回 多職種連携会議", day=start + timedelta(days=60), topics=["disaster"])
+    held = {"start": time(0, 0), "end": time(0, 30)}  # both held whenever the test runs (only those are listed)
+    first = create_meeting('=HYPERLINK("http://evil")会議', day=start, **held)
+    second = create_meeting("第2回 多職種連携会議", day=today(), topics=["disaster"], **held)
     _attend(app, first.id, [("甲 医師", Profession.PHYSICIAN, "北総病院"), ("乙 看護", Profession.NURSE, "訪看A")])
     _attend(app, second.id, [("丙 薬剤", Profession.PHARMACIST, "=1+1薬局"), ("丁 看護", Profession.NURSE, "訪看B")])
     with app.app_context():
@@ -56,10 +57,11 @@ def test_the_pack_holds_the_tables_the_files_and_a_true_manifest(app, client, lo
     assert any(n.startswith("documents/") and n.endswith("議事要旨.pdf") for n in names)
 
     book = openpyxl.load_workbook(io.BytesIO(archive.read("証拠書類.xlsx")))
-    assert "概要" in book.sheetnames and "A A-1" in book.sheetnames
+    assert "概要" in book.sheetnames and "A-1 多職種が一堂に会する場の設定（年４回以上）" in book.sheetnames
     attendees = list(book["会議と参加者"].iter_rows(values_only=True))
     assert attendees[0][:5] == ("日付", "会議", "種類", "職種", "所属機関")
     recorded = sorted((r[1], r[3], r[4]) for r in attendees[1:])
+    assert all(isinstance(r[0], date) for r in attendees[1:])
     assert recorded == sorted(
         [
             ('\'=HYPERLINK("http://evil")会議', "医師", "北総病院"),
@@ -71,6 +73,7 @@ def test_the_pack_holds_the_tables_the_files_and_a_true_manifest(app, client, lo
     assert all(cell.data_type != "f" for row in book["会議と参加者"].iter_rows() for cell in row)
     counts = {r[1]: r for r in book["職種別参加数"].iter_rows(values_only=True)}
     assert counts["第2回 多職種連携会議"][-1] == 2
+    assert counts["2回"][0] == "合計" and counts["2回"][-1] == 4  # the totals row
 
     csv_name = next(n for n in names if n.startswith("csv/") and "会議と参加者" in n)
     raw = archive.read(csv_name)

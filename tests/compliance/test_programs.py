@@ -14,6 +14,7 @@ GOOD = """
 code = "X"
 title = "試験事業"
 seed = "000.txt"
+document = "試験県 試験事業の実施要綱"
 authority = "試験県"
 
 [[items]]

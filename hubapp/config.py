@@ -51,6 +51,8 @@ class Defaults:
     #: Dates in the evidence pack: "wareki" (令和8年5月21日, date cells formatted so) or "western" (2026/05/21),
     #: as the prefecture wants them.
     EXPORT_DATE_STYLE = "wareki"
+    #: 令和 first everywhere; with this on, pages add the western year after it: 令和8年度（2026年度）.
+    SHOW_WESTERN_YEAR = False
 
     #: 地域資源: rows not confirmed for this many days are listed for re-confirmation.
     DIRECTORY_STALE_DAYS = 365

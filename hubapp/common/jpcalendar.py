@@ -55,6 +55,20 @@ def format_wareki(day: date, *, weekday: bool = False) -> str:
     return era_year_label(name, year) + format_month_day(day, weekday=weekday)
 
 
+def format_month(day: date) -> str:
+    """``令和8年12月``: a month, 令和 first (headers of monthly tables, pages and exports alike)."""
+    name, year = era_of(day)
+    return f"{era_year_label(name, year)}{day.month}月"
+
+
+def format_duration(minutes: int) -> str:
+    """``67時間30分``, ``2時間``, ``45分``: durations in hours and minutes, never a bare count of minutes."""
+    hours, rest = divmod(int(minutes), 60)
+    if not hours:
+        return f"{rest}分"
+    return f"{hours}時間{rest}分" if rest else f"{hours}時間"
+
+
 @dataclass(frozen=True, order=True)
 class FiscalYear:
     """A 年度, named by the calendar year it starts in (April 1)."""

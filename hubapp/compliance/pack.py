@@ -33,7 +33,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
-from hubapp.common.jpcalendar import era_of, era_year_label, format_wareki
+from hubapp.common.jpcalendar import format_month, format_wareki
 from hubapp.compliance.evaluate import Facts, Result
 from hubapp.core.services import JST
 from hubapp.directory.exporting import neutralise
@@ -62,8 +62,7 @@ def format_date(day: date, style: str) -> str:
 
 def month_label(first: date) -> str:
     """令和8年4月"""
-    name, year = era_of(first)
-    return f"{era_year_label(name, year)}{first.month}月"
+    return format_month(first)
 
 
 def _cell(value):

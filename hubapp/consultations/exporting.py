@@ -16,6 +16,7 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from hubapp.common.jpcalendar import format_month
 from hubapp.consultations.statistics import StatRow, StatTable, YearStatistics
 from hubapp.directory.exporting import CP932_ERRORS, CSV_ENCODINGS, neutralise
 
@@ -25,7 +26,7 @@ SUM_ROW = "合計"
 
 
 def _month_headers(stats: YearStatistics) -> list[str]:
-    return [f"{m.year}年{m.month}月" for m in stats.months]
+    return [format_month(m) for m in stats.months]
 
 
 def _summary_rows(stats: YearStatistics) -> list[StatRow]:

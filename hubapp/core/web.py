@@ -10,7 +10,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 
-from hubapp.common.jpcalendar import FiscalYear, format_month_day, format_wareki
+from hubapp.common.jpcalendar import FiscalYear, format_duration, format_month, format_month_day, format_wareki
 from hubapp.core import services
 from hubapp.extensions import db
 
@@ -150,14 +150,26 @@ def time_jst_filter(value: datetime | None) -> str:
 
 
 def datetime_filter(value: datetime | None) -> str:
-    """A UTC timestamp shown in Japan time: 2026/11/23 09:05."""
+    """A UTC timestamp shown in Japan time, 令和 first: 令和8年11月23日 09:05."""
     if value is None:
         return ""
-    return format_datetime(value, "yyyy/MM/dd HH:mm")
+    return f"{format_wareki(value.astimezone(services.JST).date())} {format_datetime(value, 'HH:mm')}"
+
+
+def fy_label_filter(value: FiscalYear | date) -> str:
+    """令和8年度, with the western year after it (令和8年度（2026年度）) only when ``SHOW_WESTERN_YEAR`` is on."""
+    fy = value if isinstance(value, FiscalYear) else FiscalYear.of(value)
+    if current_app.config.get("SHOW_WESTERN_YEAR"):
+        return f"{fy.label_ja}（{fy.year}年度）"
+    return fy.label_ja
 
 
 def fiscal_year_filter(value: date) -> str:
-    return FiscalYear.of(value).label
+    return fy_label_filter(value)
+
+
+def duration_filter(minutes: int | None) -> str:
+    return format_duration(minutes or 0)
 
 
 def inject_layout() -> dict:
@@ -180,4 +192,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(datetime_filter, "datetime")
     app.add_template_filter(time_jst_filter, "time_jst")
     app.add_template_filter(fiscal_year_filter, "fiscal_year")
+    app.add_template_filter(fy_label_filter, "fy_label")
+    app.add_template_filter(duration_filter, "duration")
+    app.add_template_filter(format_month, "month_ja")
     app.context_processor(inject_layout)

@@ -140,3 +140,20 @@ def test_upcoming_runs_join_consecutive_days_of_the_same_name():
         (date(2027, 1, 2), date(2027, 1, 3), "年末年始"),
         (date(2027, 1, 11), date(2027, 1, 11), "成人の日"),
     ]
+
+
+def test_durations_read_in_hours_and_minutes_and_months_in_reiwa():
+    from hubapp.common.jpcalendar import format_duration, format_month
+
+    assert [format_duration(m) for m in (0, 45, 60, 4050)] == ["0分", "45分", "1時間", "67時間30分"]
+    assert format_month(date(2026, 12, 1)) == "令和8年12月" and format_month(date(2019, 5, 1)) == "令和元年5月"
+
+
+def test_the_western_year_shows_only_when_asked_for(app, client, login_as):
+    login_as("coordinator")
+    page = client.get("/").data.decode()
+    assert "FY20" not in page and "年度）" not in page
+    stats = client.get("/consultations/stats").data.decode()
+    assert "FY20" not in stats
+    app.config["SHOW_WESTERN_YEAR"] = True
+    assert "年度）" in client.get("/").data.decode()

@@ -218,7 +218,7 @@ def test_statistics_files_open_in_excel(ctx):
     stats = statistics.year_statistics(hub, FiscalYear(2026))
     text = exporting.to_csv(stats, encoding="cp932").decode("cp932")
     table = list(csv.reader(io.StringIO(text)))
-    assert table[0][:3] == ["集計項目", "項目", "2026年4月"] and table[0][-1] == "年度計"
+    assert table[0][:3] == ["集計項目", "項目", "令和8年4月"] and table[0][-1] == "年度計"
     assert ["概要", "相談件数", "0", "1", *["0"] * 10, "1"] in table
     assert ["相談経路", "電話", "0", "1", *["0"] * 10, "1"] in table
     assert "Z.Z." not in text  # counts only

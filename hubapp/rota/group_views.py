@@ -131,6 +131,7 @@ def group_settings(group_id: int):
             swaps_need_approval=bool(request.form.get("swaps_need_approval")),
             deadline_day=_form_int("deadline_day", _l("締切日は1〜28日で入力してください。")),
             has_overnight_permit=bool(request.form.get("has_overnight_permit")),
+            started_on=_form_date("started_on") if request.form.get("started_on", "").strip() else None,
         ),
         _("グループの設定を保存しました。"),
     )

@@ -58,6 +58,9 @@ class PhysicianGroup(TimestampMixin, db.Model):
     #: 宿日直許可: the group's night and holiday duties are permitted 宿日直 (at most one 宿直 a week and one
     #: 日直 a month per physician), so the coordinator sees those counts.
     has_overnight_permit: Mapped[bool] = mapped_column(default=False)
+    #: 運用開始日: the rota is kept in the app from this day; C-3-c coverage counts from
+    #: max(年度 start, started_on). None: counts from the 年度 start.
+    started_on: Mapped[date | None]
 
     shift_types: Mapped[list["ShiftType"]] = relationship(
         back_populates="group", cascade="all, delete-orphan", order_by="ShiftType.sort_order"

@@ -125,6 +125,7 @@ def update_group(
     swaps_need_approval: bool,
     deadline_day: int | None,
     has_overnight_permit: bool,
+    started_on: date | None = None,
 ) -> None:
     """The group's settings. ``backup_hospital_id`` must be one of :func:`hospital_choices` (checked)."""
     if not name.strip():
@@ -140,6 +141,7 @@ def update_group(
     group.swaps_need_approval = swaps_need_approval
     group.unavailability_deadline_day = deadline_day
     group.has_overnight_permit = has_overnight_permit
+    group.started_on = started_on
     db.session.flush()
 
 

@@ -76,6 +76,17 @@ def generate(group_id: int):
     if group is None:
         abort(404)
     first, last, period = _period()
+    if last < today():
+        # A period that has already ended is history: its duties are not rebuilt. The current month
+        # (or a quarter still running) may be generated again; the solver keeps published past days.
+        flash(
+            _(
+                "過去の月は自動作成できません（今日より前の当番は作り直せません）。"
+                "このアプリで管理を始める前の月は、グループ設定の「運用開始日」で集計の対象外にしてください。"
+            ),
+            "error",
+        )
+        return _back_to_index(group_id, first, period)
     try:
         draft = services.generate(
             group,

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from hubapp.auth.models import User
+from hubapp.common.jpcalendar import format_month
 from hubapp.core.services import today
 from hubapp.directory import services as directory
 from hubapp.directory.models import Person, Profession
@@ -59,9 +60,13 @@ def seed(ctx) -> None:
     services.generate(group, this_month, after - timedelta(days=1), time_limit=limit)
     services.publish(group, this_month, after - timedelta(days=1))
     group.has_overnight_permit = True
+    #: the rota moved into the app this month (運用開始日): 24時間体制 is counted from here, not from April
+    group.started_on = this_month
     group.unavailability_deadline_day = 20  # a month's days off are due by the 20th of the month before
     _seed_records(group, this_month, next_month - timedelta(days=1))
-    ctx.created.append(f"当番表 {group.name}（{this_month:%Y年%m月}〜{next_month:%m月}）")
+    ctx.created.append(
+        f"当番表 {group.name}（{format_month(this_month)}〜{next_month.month}月、運用開始日 {this_month.month}月1日）"
+    )
 
 
 #: 主治医・副主治医 of the demo patients (pseudonymous codes only): code, 主治医, 副主治医.

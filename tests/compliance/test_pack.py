@@ -7,7 +7,7 @@ import hashlib
 import io
 import json
 import zipfile
-from datetime import date, time, timedelta
+from datetime import date, time
 
 import openpyxl
 import sqlalchemy as sa

@@ -52,7 +52,9 @@ def pack(app, client, login_as, hub, create_organisation, create_person, create_
     station = create_organisation("訪問看護ステーションかとり", OrganisationType.VISITING_NURSING)
     kato = create_person("加藤 真由美", Profession.NURSE, organisation_id=station.id)
     ikeda = create_person("池田 誠", Profession.PHARMACIST)
-    held = create_meeting("第1回 多職種連携会議", day=today(), start=time(0, 0), end=time(0, 30), topics=["issue_extraction"])
+    held = create_meeting(
+        "第1回 多職種連携会議", day=today(), start=time(0, 0), end=time(0, 30), topics=["issue_extraction"]
+    )
     coming = create_meeting(PLANNED, day=min(today() + timedelta(days=7), FiscalYear(YEAR).end), start=time(23, 30),
                             end=time(23, 45))  # fmt: skip
     with app.app_context():

@@ -60,6 +60,8 @@ def build(workdir: Path, years: int):
             "ARGON2_TIME_COST": 1,
             "ARGON2_MEMORY_COST": 1024,
             "ARGON2_PARALLELISM": 1,
+            # The bench times the page, not the login: the coordinator skips the second factor here.
+            "TOTP_REQUIRED_ROLES": [],
         },
         instance_path=str(workdir),
     )

@@ -1,4 +1,5 @@
-"""年度, 和暦 and holidays, checked against the Cabinet Office's official list (shared/data)."""
+"""年度, 和暦 and holidays, checked against the Cabinet Office's official list (tests/common/data, a copy
+of shared/data with its source and licence in the README there)."""
 
 import csv
 from datetime import date
@@ -16,7 +17,7 @@ from hubapp.common.jpcalendar import (
     national_holidays,
 )
 
-OFFICIAL_LIST = Path(__file__).resolve().parents[3] / "shared" / "data" / "syukujitsu.csv"
+OFFICIAL_LIST = Path(__file__).resolve().parent / "data" / "syukujitsu.csv"
 
 
 def official_holidays(first_year: int, last_year: int) -> dict[date, str]:

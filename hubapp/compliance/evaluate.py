@@ -21,12 +21,11 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
-from hubapp.common.jpcalendar import FiscalYear, HolidayCalendar
+from hubapp.common.jpcalendar import FiscalYear, HolidayCalendar, format_month_day
 from hubapp.compliance.models import Enrollment, EvidenceDocument, ItemLink, LinkMode, ManualEvidence
 from hubapp.compliance.programs import Item, Program
 from hubapp.core.services import JST
 from hubapp.extensions import db
-from hubapp.rota.coverage import RotaCoverage
 
 
 class Status(StrEnum):
@@ -61,6 +60,33 @@ class MeetingFact:
     manager: bool = False
 
 
+@dataclass(frozen=True)
+class RotaCoverage:
+    """What C-3-c (24時間体制) counts for one physician group: the app's rota from when it began."""
+
+    name: str
+    group_id: int
+    counted_from: date  #: max(年度 start, 運用開始日)
+    covered: int  #: night and holiday slots with 主・副 both set and published, counted_from..as_of
+    total: int  #: night and holiday slots to cover, counted_from..as_of
+    from_started_on: bool = False  #: counted_from is the group's 運用開始日 (not the 年度 start)
+
+    @property
+    def figure(self) -> str:
+        """「在宅医グループ: 12月1日（運用開始日）から 夜間・休日 90/90枠（主・副とも公開済み）」"""
+        since = _l("運用開始日") if self.from_started_on else _l("年度初め")
+        return str(
+            _l(
+                "%(name)s: %(start)s（%(since)s）から 夜間・休日 %(done)d/%(total)d枠（主・副とも公開済み）",
+                name=self.name,
+                start=format_month_day(self.counted_from),
+                since=since,
+                done=self.covered,
+                total=self.total,
+            )
+        )
+
+
 @dataclass
 class Facts:
     hub: object
@@ -71,7 +97,7 @@ class Facts:
     evidence: dict[tuple[str, str], ManualEvidence]
     documents: dict[tuple[str, str], list[EvidenceDocument]]
     consultations_by_quarter: Counter
-    rota: list[RotaCoverage]  #: hubapp.rota.coverage.RotaCoverage of each group, from when it counts
+    rota: list[RotaCoverage]  #: each group's coverage, from when it counts
     pairs: int
     substitute_visits: int
     bed_days: dict[date, int]  #: beds secured on each day of the 年度
@@ -369,10 +395,10 @@ def _meetings(program: Program, item: Item, facts: Facts) -> Result:
     links = facts.links.get((program.code, item.code), {})
     counted: list[tuple[MeetingFact, str]] = []
     not_counted: list[tuple[MeetingFact, str, bool]] = []
-    scheduled = 0
     for m in facts.meetings:
         mode = links.get(m.id)
         why_not = _why_not(m, rule)
+        planned = False  #: counts once held (予定)
         if mode == LinkMode.EXCLUDE:
             reason = str(_l("手で除外"))
         elif m.cancelled:
@@ -380,14 +406,14 @@ def _meetings(program: Program, item: Item, facts: Facts) -> Result:
         elif mode != LinkMode.INCLUDE and why_not:
             reason = why_not if m.held else str(_l("%(why)s（予定の会議）", why=why_not))
         elif not m.held:
-            scheduled += 1
-            reason = str(_l("予定（まだ開催されていません）"))
+            planned, reason = True, str(_l("予定（まだ開催されていません）"))
         else:
             counted.append(
                 (m, str(_l("手で紐づけ")) if mode == LinkMode.INCLUDE and why_not else _why_counted(m, rule))
             )
             continue
-        not_counted.append((m, reason, reason == str(_l("予定（まだ開催されていません）"))))
+        not_counted.append((m, reason, planned))
+    scheduled = sum(1 for _m, _why, planned in not_counted if planned)
     target = rule.get("min")
     value = len(counted)
     status = _count_status(value, target)
@@ -461,42 +487,11 @@ def _rota(program: Program, item: Item, facts: Facts) -> Result:
         return Result(
             program, item, Status.UNMET, 0, 1, str(_l("当番表なし")), missing=str(_l("医師グループと当番表を作成"))
         )
-    best = max(facts.rota, key=lambda r: (r.all_covered / r.all_total) if r.all_total else 0)
-    done, total = best.all_covered, best.all_total
+    best = max(facts.rota, key=lambda r: (r.covered / r.total) if r.total else 0)
+    done, total = best.covered, best.total
     share = done / total if total else 0
     status = Status.MET if total and done == total else (Status.PARTIAL if done else Status.UNMET)
-    start = f"{best.counted_from.month}月{best.counted_from.day}日"
-    if best.from_started_on:
-        figure = str(
-            _l(
-                "%(name)s: %(start)s（運用開始日）から 夜間・休日 %(done)d/%(total)d枠（主・副とも公開済み）",
-                name=best.name,
-                start=start,
-                done=best.covered,
-                total=best.total,
-            )
-        )
-    else:
-        figure = str(
-            _l(
-                "%(name)s: %(start)s（年度初め）から 夜間・休日 %(done)d/%(total)d枠（主・副とも公開済み）",
-                name=best.name,
-                start=start,
-                done=best.covered,
-                total=best.total,
-            )
-        )
-    if best.manual:
-        first, last = min(m.month for m in best.manual), max(m.month for m in best.manual)
-        months = f"{first.month}月" if first == last else f"{first.month}月〜{last.month}月"
-        figure += str(
-            _l(
-                "、%(months)sは手入力の集計（資料あり） %(done)d/%(total)d枠",
-                months=months,
-                done=best.manual_covered,
-                total=best.manual_total,
-            )
-        )
+    figure = best.figure
     result = Result(program, item, status, done, total, figure, evidence=[(best.name, f"/rota/?group={best.group_id}")])
     if status != Status.MET:
         result.missing = str(

@@ -235,21 +235,10 @@ def _consultations_table(hub, fiscal_year: int) -> Table:
 
 
 def _rota(facts: Facts) -> Table:
-    rows: list[list[object]] = [
-        ["医師グループ", "集計の始まり", "主・副のそろった枠", "夜間・休日の枠", "割合（%）", "区分"]
-    ]
-
-    def share(done: int, total: int) -> int:
-        return round(100 * done / total) if total else 0
-
+    rows: list[list[object]] = [["医師グループ", "集計の始まり", "主・副のそろった枠", "夜間・休日の枠", "割合（%）"]]
     for group in facts.rota:
-        for month in sorted(group.manual, key=lambda m: m.month):
-            rows.append(
-                [group.name, month.month, month.covered, month.total, share(month.covered, month.total), "手入力の集計"]
-            )
-        rows.append(
-            [group.name, group.counted_from, group.covered, group.total, share(group.covered, group.total), "当番表"]
-        )
+        share = round(100 * group.covered / group.total) if group.total else 0
+        rows.append([group.name, group.counted_from, group.covered, group.total, share])
     return "当番表", rows
 
 

@@ -115,6 +115,12 @@ def _back_to_rsvp(meeting: Meeting) -> None:
             participant.status = AttendanceStatus.DECLINED
 
 
+def can_mark_held(meeting: Meeting, now: datetime) -> bool:
+    """「開催済みにする」 is offered on the meeting's day (or later) while it is neither held nor cancelled."""
+    on_the_day = meeting.starts_at.astimezone(JST).date() <= now.astimezone(JST).date()
+    return on_the_day and not meeting.is_held(now) and not meeting.is_cancelled
+
+
 def mark_held(meeting: Meeting, now: datetime) -> None:
     """「開催済みにする」: attendance may be recorded before the start time, from the meeting's day on
     (a meeting that began early). A day still to come cannot be marked: only what happened counts."""

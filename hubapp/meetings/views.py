@@ -229,15 +229,15 @@ def attendance(meeting_id: int):
             flash(_("当日参加の「%(name)s」さんを追加しました。", name=walk_in.name.data.strip()), "success")
         return redirect(url_for("meetings.attendance", meeting_id=meeting.id))
     has_unlinked = any(p.is_walk_in and p.person_id is None for p in meeting.participants)
-    held = meeting.is_held(utcnow())
+    now = utcnow()
     return render_template(
         "meetings/attendance.html",
         meeting=meeting,
         walk_in=walk_in,
         people=services.people_for_invitation(meeting.hub_id) if has_unlinked else [],
-        statuses=[s for s in services.allowed_statuses(meeting, utcnow()) if s is not AttendanceStatus.INVITED],
-        is_held=held,
-        can_mark_held=not held and not meeting.is_cancelled and meeting.starts_at.astimezone(JST).date() <= today(),
+        statuses=[s for s in services.allowed_statuses(meeting, now) if s is not AttendanceStatus.INVITED],
+        is_held=meeting.is_held(now),
+        can_mark_held=services.can_mark_held(meeting, now),
         counts=_attendance_counts(meeting),
         S=AttendanceStatus,
     )

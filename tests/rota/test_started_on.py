@@ -3,29 +3,16 @@
 
 from datetime import timedelta
 
-import pytest
 import sqlalchemy as sa
 
 from hubapp.common.jpcalendar import FiscalYear
 from hubapp.compliance import evaluate
 from hubapp.compliance.programs import Item, Program, Rule
 from hubapp.core.services import today
-from hubapp.directory.models import Person, Profession
 from hubapp.extensions import db
 from hubapp.hubs.models import Hub
 from hubapp.rota import services
 from hubapp.rota.models import Duty, PhysicianGroup
-
-
-@pytest.fixture
-def group_id(app, hub, create_person):
-    people = [create_person(f"医師{i}", Profession.PHYSICIAN) for i in range(6)]
-    with app.app_context():
-        group = services.create_group(hub.id, "在宅医グループ")
-        for person in people:
-            services.add_member(group, db.session.get(Person, person.id))
-        db.session.commit()
-        return group.id
 
 
 def test_generating_a_month_that_has_ended_is_refused_and_changes_nothing(client, login_as, app, group_id):

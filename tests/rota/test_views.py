@@ -2,25 +2,12 @@
 
 from datetime import timedelta
 
-import pytest
 import sqlalchemy as sa
 
 from hubapp.core.services import today
-from hubapp.directory.models import Person, Profession
 from hubapp.extensions import db
 from hubapp.rota import services
 from hubapp.rota.models import Duty, GroupMember, Unavailability
-
-
-@pytest.fixture
-def group_id(app, hub, create_person):
-    people = [create_person(f"医師{i}", Profession.PHYSICIAN, phone=f"090-1111-000{i}") for i in range(6)]
-    with app.app_context():
-        group = services.create_group(hub.id, "在宅医グループ")
-        for person in people:
-            services.add_member(group, db.session.get(Person, person.id))
-        db.session.commit()
-        return group.id
 
 
 def test_coordinator_generates_and_publishes_this_month_and_everyone_sees_tonight(app, client, login_as, group_id):
@@ -67,7 +54,6 @@ def test_physician_enters_unavailability_from_their_page(app, client, login_as, 
 def test_the_deadline_closes_a_month_for_physicians_only(app, client, login_as, group_id):
     """Deadline day 10: on the 23rd the next month is closed (its deadline was the 10th) and the month after
     is open. Entries go to every group of the physician; the physician may take back an open one."""
-    from hubapp.rota import services
     from hubapp.rota.models import PhysicianGroup
 
     user = login_as("physician")

@@ -27,7 +27,7 @@ def test_secrets_never_reach_the_log(app, client, create_user, hub, caplog):
     response = client.post(
         "/consultations/new",
         data={
-            "received_date": today().isoformat(), "received_time": "09:00", "channel": "phone",
+            "received_date": today().isoformat(), "received_time": "00:00", "channel": "phone",
             "requester": "family", "requester_organisation_id": "0", "scene": "daily_care",
             "topics": ["home_physician"], "responses": ["information"], "minutes_spent": "10", "status": "open",
             "subject_pseudonym": PSEUDONYM, "subject_age_band": "85_plus", "subject_municipality_code": "",

@@ -69,6 +69,7 @@ def register_blueprints(app: Flask) -> None:
         feed_views,  # noqa: F401  (calendar feeds on the rota blueprint)
         group_views,  # noqa: F401  (setting up physician groups on the rota blueprint)
         record_views,  # noqa: F401  (patient pairs, 代診・出動 logs on the rota blueprint)
+        summary_views,  # noqa: F401  (manual summaries of the months before 運用開始日)
     )
     from hubapp.rota.views import bp as rota_bp
 

@@ -9,7 +9,8 @@
   ``filename*=UTF-8''…``, and uploads stored under random names outside static/.
 
 The uploads: meeting documents (/meetings/<id>/documents), evidence documents (/compliance/documents),
-the directory import (/directory/import). No other route reads ``request.files``
+the evidence of a rota's manual month summaries (/rota/groups/<id>/summaries), the directory import
+(/directory/import). No other route reads ``request.files``
 (:func:`test_these_are_all_the_upload_routes`).
 """
 
@@ -31,6 +32,8 @@ from hubapp.core.services import today
 from hubapp.directory.models import Organisation
 from hubapp.extensions import db
 from hubapp.meetings.models import MeetingDocument
+from hubapp.rota import services as rota
+from hubapp.rota.models import MonthSummary, SummaryDocument
 from tests.archive_samples import lying_sizes, many_entries, workbook_bytes, zip_bomb, zipped_csv
 
 YEAR = FiscalYear.of(today()).year
@@ -83,9 +86,26 @@ def evidence_item(app, hub) -> tuple[str, str]:
 
 
 @pytest.fixture
-def uploads(app, meeting, evidence_item) -> dict[str, Upload]:
+def summary_group(app, hub) -> int:
+    """A physician group whose 運用開始日 is 令和7年12月1日: April of 令和7年度 may be summarised by hand."""
+    with app.app_context():
+        group = rota.create_group(hub.id, "在宅医グループ")
+        group.started_on = date(2025, 12, 1)
+        db.session.commit()
+        return group.id
+
+
+@pytest.fixture
+def uploads(app, meeting, evidence_item, summary_group) -> dict[str, Upload]:
     program, item = evidence_item
     return {
+        "rota": Upload(
+            "rota",
+            f"/rota/groups/{summary_group}/summaries",
+            {"slots-2025-04": "40", "covered-2025-04": "40"},
+            "MEETING_UPLOAD_MAX_BYTES",
+            lambda: _rows(app, SummaryDocument) + _rows(app, MonthSummary) + _files(app, "uploads", "rota"),
+        ),
         "meeting": Upload(
             "meeting",
             f"/meetings/{meeting.id}/documents",
@@ -119,20 +139,20 @@ def _messages(client, response) -> str:
 
 
 def test_these_are_all_the_upload_routes():
-    """Every module that reads an upload is one of the three tested here (a new one must be added)."""
+    """Every module that reads an upload is one of the four tested here (a new one must be added)."""
     root = Path(__file__).resolve().parent.parent / "hubapp"
     readers = sorted(
         str(path.relative_to(root))
         for path in root.rglob("*.py")
         if re.search(r"request\.files|FileField\(", path.read_text(encoding="utf-8"))
     )
-    assert readers == ["compliance/views.py", "directory/forms.py", "meetings/document_views.py"]
+    assert readers == ["compliance/views.py", "directory/forms.py", "meetings/document_views.py", "rota/summary_views.py"]
 
 
 # --- 413 ------------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["meeting", "evidence", "directory"])
+@pytest.mark.parametrize("name", ["meeting", "evidence", "rota", "directory"])
 def test_a_file_over_the_features_limit_is_answered_413_in_japanese(app, client, login_as, uploads, name):
     upload = uploads[name]
     limit = 2**20
@@ -153,7 +173,7 @@ def small_bodies(app_config):
     app_config["MAX_CONTENT_LENGTH"] = 64 * 1024
 
 
-@pytest.mark.parametrize("name", ["meeting", "evidence", "directory"])
+@pytest.mark.parametrize("name", ["meeting", "evidence", "rota", "directory"])
 def test_a_body_over_max_content_length_is_answered_413_in_japanese(small_bodies, client, login_as, uploads, name):
     upload = uploads[name]
     login_as("coordinator")
@@ -192,6 +212,7 @@ ARCHIVES = {
         ("meeting", _docx, "word/media/", "配布資料.docx"),
         ("meeting", workbook_bytes, "xl/media/", "出席表.xlsx"),
         ("evidence", workbook_bytes, "xl/media/", "実績.xlsx"),
+        ("rota", workbook_bytes, "xl/media/", "当番表.xlsx"),
         ("directory", workbook_bytes, "xl/media/", "地域資源.xlsx"),
     ],
 )
@@ -255,7 +276,7 @@ def test_a_real_workbook_bomb_stops_the_import_before_openpyxl_reads_it(client, 
 # --- type by content ------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["meeting", "evidence"])
+@pytest.mark.parametrize("name", ["meeting", "evidence", "rota"])
 @pytest.mark.parametrize(
     ("data", "filename"),
     [(HTML, "議事要旨.pdf"), (ELF, "資料.pdf"), (ELF, "資料.docx"), (PE, "資料.pdf"), (PE, "資料.docx")],
@@ -323,6 +344,20 @@ def test_evidence_documents_download_as_named_attachments(app, client, login_as,
     response = client.get(f"/compliance/documents/{document.id}")
     assert response.status_code == 200 and response.data == PDF
     _assert_attachment(response, "協議会 議事録.pdf")
+    response.close()
+
+
+def test_rota_summary_documents_download_as_named_attachments(app, client, login_as, uploads):
+    login_as("coordinator")
+    assert uploads["rota"].post(client, PDF, "当番表 4月.pdf").status_code == 302
+    (document,) = _rows(app, SummaryDocument)
+    with app.app_context():
+        from hubapp.rota import summaries
+
+        _assert_random_name_outside_static(app, summaries.path_of(document), document.stored_name)
+    response = client.get(f"/rota/summaries/{document.id}")
+    assert response.status_code == 200 and response.data == PDF
+    _assert_attachment(response, "当番表 4月.pdf")
     response.close()
 
 

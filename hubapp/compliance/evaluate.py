@@ -19,7 +19,7 @@ from enum import StrEnum
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from hubapp.common.jpcalendar import FiscalYear, HolidayCalendar, format_month_day
 from hubapp.compliance.models import Enrollment, EvidenceDocument, ItemLink, LinkMode, ManualEvidence
@@ -62,7 +62,8 @@ class MeetingFact:
 
 @dataclass(frozen=True)
 class RotaCoverage:
-    """What C-3-c (24時間体制) counts for one physician group: the app's rota from when it began."""
+    """What C-3-c (24時間体制) counts for one physician group: the app's rota from when it began, plus the
+    months before 運用開始日 summarised by hand with their evidence (hubapp.rota.summaries)."""
 
     name: str
     group_id: int
@@ -70,19 +71,57 @@ class RotaCoverage:
     covered: int  #: night and holiday slots with 主・副 both set and published, counted_from..as_of
     total: int  #: night and holiday slots to cover, counted_from..as_of
     from_started_on: bool = False  #: counted_from is the group's 運用開始日 (not the 年度 start)
+    #: Months of the 年度 before counted_from summarised by hand: (month's first day, covered, slots).
+    manual: list[tuple[date, int, int]] = field(default_factory=list)
+    #: The documents those months stand on (each once, in upload order).
+    manual_documents: list = field(default_factory=list)
+
+    @property
+    def all_covered(self) -> int:
+        return self.covered + sum(covered for _m, covered, _s in self.manual)
+
+    @property
+    def all_total(self) -> int:
+        return self.total + sum(slots for _m, _c, slots in self.manual)
+
+    @property
+    def manual_label(self) -> str:
+        """「令和8年4月〜11月」: the months summarised by hand."""
+        from hubapp.rota.summaries import months_label
+
+        return months_label([m for m, _c, _s in self.manual])
 
     @property
     def figure(self) -> str:
-        """「在宅医グループ: 12月1日（運用開始日）から 夜間・休日 90/90枠（主・副とも公開済み）」"""
+        """「在宅医グループ: 12月1日（運用開始日）から 夜間・休日 90/90枠（主・副とも公開済み）」, and with a
+        manual summary the whole first: 「在宅医グループ: 夜間・休日 390/424枠（主・副そろい）— 12月1日
+        （運用開始日）から当番表 90/90枠、令和8年4月〜11月は手入力の集計（資料あり） 300/334枠」."""
         since = _l("運用開始日") if self.from_started_on else _l("年度初め")
+        if not self.manual:
+            return str(
+                _l(
+                    "%(name)s: %(start)s（%(since)s）から 夜間・休日 %(done)d/%(total)d枠（主・副とも公開済み）",
+                    name=self.name,
+                    start=format_month_day(self.counted_from),
+                    since=since,
+                    done=self.covered,
+                    total=self.total,
+                )
+            )
         return str(
             _l(
-                "%(name)s: %(start)s（%(since)s）から 夜間・休日 %(done)d/%(total)d枠（主・副とも公開済み）",
+                "%(name)s: 夜間・休日 %(all_done)d/%(all_total)d枠（主・副そろい）— %(start)s（%(since)s）から当番表 "
+                "%(done)d/%(total)d枠、%(months)sは手入力の集計（資料あり） %(m_done)d/%(m_total)d枠",
                 name=self.name,
+                all_done=self.all_covered,
+                all_total=self.all_total,
                 start=format_month_day(self.counted_from),
                 since=since,
                 done=self.covered,
                 total=self.total,
+                months=self.manual_label,
+                m_done=self.all_covered - self.covered,
+                m_total=self.all_total - self.total,
             )
         )
 
@@ -146,7 +185,7 @@ def gather(
     from hubapp.directory.models import Organisation
     from hubapp.meetings.models import Meeting, MeetingScene, MeetingTopic, Participant
     from hubapp.rota import calendar as rota_calendar
-    from hubapp.rota.models import Duty, DutyLog, DutyLogKind, PatientPair, PhysicianGroup
+    from hubapp.rota.models import Duty, DutyLog, DutyLogKind, MonthSummary, PatientPair, PhysicianGroup
 
     fy = FiscalYear(fiscal_year)
     as_of = min(today, fy.end)
@@ -244,6 +283,15 @@ def gather(
             )
         )
     )
+    manual: dict[int, list[MonthSummary]] = defaultdict(list)
+    for summary in db.session.scalars(
+        sa.select(MonthSummary)
+        .where(MonthSummary.hub_id == hub.id, MonthSummary.month >= fy.start, MonthSummary.month <= fy.end)
+        .options(joinedload(MonthSummary.document))
+        .order_by(MonthSummary.month)
+    ):
+        if summary.month < starts.get(summary.group_id, fy.start):  # after 運用開始日 the app's rota counts
+            manual[summary.group_id].append(summary)
     rota = []
     for group in groups:
         calendar = HolidayCalendar(year_end=year_end, extra={h.day: h.name for h in group.extra_holidays})
@@ -251,7 +299,20 @@ def gather(
         start = starts[group.id]
         slots = rota_calendar.slots(group.shift_types, start, as_of, calendar) if start <= as_of else []
         done = sum((group.id, codes[s.shift], s.day) in covered for s in slots)
-        rota.append(RotaCoverage(group.name, group.id, start, done, len(slots), from_started_on=start > fy.start))
+        summaries = manual[group.id]
+        backing = list({m.document_id: m.document for m in sorted(summaries, key=lambda m: m.document_id)}.values())
+        rota.append(
+            RotaCoverage(
+                group.name,
+                group.id,
+                start,
+                done,
+                len(slots),
+                from_started_on=start > fy.start,
+                manual=[(m.month, m.covered, m.slots) for m in summaries],
+                manual_documents=backing,
+            )
+        )
 
     pairs = db.session.scalar(
         sa.select(sa.func.count())
@@ -487,12 +548,17 @@ def _rota(program: Program, item: Item, facts: Facts) -> Result:
         return Result(
             program, item, Status.UNMET, 0, 1, str(_l("当番表なし")), missing=str(_l("医師グループと当番表を作成"))
         )
-    best = max(facts.rota, key=lambda r: (r.covered / r.total) if r.total else 0)
-    done, total = best.covered, best.total
+    best = max(facts.rota, key=lambda r: (r.all_covered / r.all_total) if r.all_total else 0)
+    done, total = best.all_covered, best.all_total
     share = done / total if total else 0
     status = Status.MET if total and done == total else (Status.PARTIAL if done else Status.UNMET)
     figure = best.figure
-    result = Result(program, item, status, done, total, figure, evidence=[(best.name, f"/rota/?group={best.group_id}")])
+    evidence = [(best.name, f"/rota/?group={best.group_id}")]
+    evidence += [
+        (str(_l("手入力の集計の資料: %(name)s", name=d.filename)), f"/rota/summaries/{d.id}")
+        for d in best.manual_documents
+    ]
+    result = Result(program, item, status, done, total, figure, evidence=evidence)
     if status != Status.MET:
         result.missing = str(
             _l("主・副のそろわない枠が%(n)d枠あります（%(p)d%%）", n=total - done, p=round(100 * share))

@@ -26,7 +26,7 @@ import unicodedata
 import zipfile
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from openpyxl import Workbook
@@ -235,10 +235,29 @@ def _consultations_table(hub, fiscal_year: int) -> Table:
 
 
 def _rota(facts: Facts) -> Table:
-    rows: list[list[object]] = [["医師グループ", "集計の始まり", "主・副のそろった枠", "夜間・休日の枠", "割合（%）"]]
+    """Per group: the months summarised by hand (区分 手入力の集計（資料あり）), the app's own rota from
+    counted_from, and the group's total."""
+    from hubapp.rota.summaries import month_last_day
+
+    rows: list[list[object]] = [
+        ["医師グループ", "区分", "集計の始まり", "集計の終わり", "主・副のそろった枠", "夜間・休日の枠", "割合（%）"]
+    ]
+
+    def share(covered: int, total: int) -> int:
+        return round(100 * covered / total) if total else 0
+
     for group in facts.rota:
-        share = round(100 * group.covered / group.total) if group.total else 0
-        rows.append([group.name, group.counted_from, group.covered, group.total, share])
+        for month, covered, slots in group.manual:
+            last = min(month_last_day(month), group.counted_from - timedelta(days=1))
+            rows.append([group.name, "手入力の集計（資料あり）", month, last, covered, slots, share(covered, slots)])
+        if group.total or not group.manual:
+            rows.append(
+                [group.name, "当番表", group.counted_from, facts.as_of, group.covered, group.total, share(group.covered, group.total)]
+            )
+        if group.manual:
+            rows.append(
+                [group.name, TOTAL, "", "", group.all_covered, group.all_total, share(group.all_covered, group.all_total)]
+            )
     return "当番表", rows
 
 
@@ -346,6 +365,7 @@ def build(
     from hubapp.compliance import services
     from hubapp.db import utcnow
     from hubapp.meetings import documents as meeting_documents
+    from hubapp.rota import summaries
 
     if date_style not in DATE_FORMATS:
         raise ValueError(f"date_style must be one of {sorted(DATE_FORMATS)}")
@@ -375,6 +395,11 @@ def build(
             if path.exists():
                 prefix = f"evidence/{document.program_code}_{document.item_code}_{document.id}"
                 files.append((f"{prefix}_{_safe_filename(document.filename)}", path.read_bytes()))
+    for group in facts.rota:
+        for document in group.manual_documents:
+            path = summaries.path_of(document)
+            if path.exists():
+                files.append((f"evidence/当番表_{document.id}_{_safe_filename(document.filename)}", path.read_bytes()))
     manifest = {
         "hub": hub.name,
         "fiscal_year": fiscal_year,

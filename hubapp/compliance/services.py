@@ -205,22 +205,9 @@ def get_document(hub_id: int, document_id: int) -> EvidenceDocument | None:
 
 def delete_document(document: EvidenceDocument) -> None:
     """The row goes now (audited); the file is removed after the commit."""
+    from hubapp.meetings import documents
+
     path = document_path(document)
     db.session.delete(document)
     db.session.flush()
-    db.session.info.setdefault("hubapp.compliance.remove_on_commit", set()).add(str(path))
-
-
-@sa.event.listens_for(sa.orm.Session, "after_commit")
-def _remove_files(session) -> None:
-    from pathlib import Path
-
-    if session.in_nested_transaction():
-        return
-    for path in session.info.pop("hubapp.compliance.remove_on_commit", ()):
-        Path(path).unlink(missing_ok=True)
-
-
-@sa.event.listens_for(sa.orm.Session, "after_rollback")
-def _keep_files(session) -> None:
-    session.info.pop("hubapp.compliance.remove_on_commit", None)
+    documents.remove_on_commit(path)

@@ -16,7 +16,7 @@ from flask_login import current_user
 from hubapp.audit.models import AuditAction
 from hubapp.audit.services import record
 from hubapp.common.downloads import content_disposition
-from hubapp.common.jpcalendar import FiscalYear
+from hubapp.common.jpcalendar import FiscalYear, format_wareki
 from hubapp.common.roles import roles_required
 from hubapp.consultations import exporting, services, statistics
 from hubapp.consultations.forms import ConsultationForm, StatusForm
@@ -126,7 +126,7 @@ def edit(consultation_id: int | None = None):
             getattr(form, error.field or "received_date").errors.append(str(error))
         else:
             db.session.commit()
-            day = saved.received_on.strftime("%Y/%m/%d")
+            day = format_wareki(saved.received_on)
             if consultation is None:
                 flash(_("相談を記録しました（%(date)s）。", date=day), "success")
             else:

@@ -105,7 +105,7 @@ PLAN = [
         "香取市役所 大会議室",
         [T.ISSUE_EXTRACTION, T.ADMISSION_DISCHARGE],
         [S.DISCHARGE],
-        [],
+        ["髙橋 健一", "山吹 さやか", "田中 恵", "加藤 真由美", "山田 花子", "井上 純子", "前田 翔", "池田 誠"],
         "",
     ),
     (

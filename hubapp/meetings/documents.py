@@ -357,6 +357,12 @@ def stored_path(folder_parts: tuple[str, ...], owner_id: int, stored_name: str) 
     return Path(current_app.instance_path, "uploads", *folder_parts, str(int(owner_id)), stored_name)
 
 
+def remove_on_commit(path: Path) -> None:
+    """Remove a file written by :func:`write_upload` once the transaction deleting its row commits (it
+    stays when the transaction rolls back)."""
+    db.session.info.setdefault(_REMOVE_ON_COMMIT, set()).add(str(path))
+
+
 def megabytes(size: int) -> str:
     """20971520 -> "20", 1572864 -> "1.5"."""
     return f"{size / 2**20:.1f}".removesuffix(".0")

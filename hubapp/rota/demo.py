@@ -64,9 +64,65 @@ def seed(ctx) -> None:
     group.started_on = this_month
     group.unavailability_deadline_day = 20  # a month's days off are due by the 20th of the month before
     _seed_records(group, this_month, next_month - timedelta(days=1))
+    summarised = _seed_summaries(group)
     ctx.created.append(
-        f"当番表 {group.name}（{format_month(this_month)}〜{next_month.month}月、運用開始日 {this_month.month}月1日）"
+        f"当番表 {group.name}（{format_month(this_month)}〜{next_month.month}月、運用開始日 {this_month.month}月1日"
+        + (f"、それより前の{summarised}は旧Excelの当番表から手入力の集計" if summarised else "")
+        + "）"
     )
+
+
+def _seed_summaries(group: PhysicianGroup) -> str:
+    """The months of the 年度 before 運用開始日, as the group kept them: an Excel rota (one row per slot, 主
+    and 副 by name; over お盆 two August nights had no 副) uploaded as the evidence of their manual
+    summary. The figures are counted from that workbook. Returns the months' label ("" in April)."""
+    import io
+
+    import openpyxl
+
+    from hubapp.db import utcnow
+    from hubapp.rota import calendar as rota_calendar
+    from hubapp.rota import summaries
+
+    months = summaries.summary_months(group, current_app.config["YEAR_END_HOLIDAYS"])
+    if not months:
+        return ""
+    names = [m.person.name for m in group.members]
+    calendar = services.holiday_calendar(group, current_app.config["YEAR_END_HOLIDAYS"])
+    shift_names = {s.code: s.name for s in group.shift_types}
+    workbook = openpyxl.Workbook()
+    workbook.remove(workbook.active)
+    rows: dict = {}
+    n = 0
+    for month in months:
+        sheet = workbook.create_sheet(f"{month.month.month}月")
+        sheet.append(["日付", "シフト", "主", "副"])
+        covered = 0
+        slots = rota_calendar.slots(group.shift_types, month.month, month.last, calendar)
+        for slot in slots:
+            primary, secondary = names[n % len(names)], names[(n + 3) % len(names)]
+            n += 1
+            if slot.day.month == 8 and slot.day.day in (13, 14) and slot.is_night:
+                secondary = ""  # お盆: no 副 on two nights
+            covered += bool(secondary)
+            sheet.append([slot.day, shift_names[slot.shift], primary, secondary])
+            sheet.cell(sheet.max_row, 1).number_format = "yyyy/mm/dd"
+        rows[month.month] = (len(slots), covered)
+    out = io.BytesIO()
+    workbook.save(out)
+    coordinator = db.session.scalars(sa.select(User).where(User.username == "coordinator")).first()
+    fy_months = summaries.months_label(list(rows))
+    summaries.store(
+        group,
+        rows,
+        f"当番表_{fy_months}.xlsx",
+        out.getvalue(),
+        "運用開始日より前にExcelで作っていた当番表",
+        coordinator.id if coordinator else None,
+        utcnow(),
+        current_app.config["YEAR_END_HOLIDAYS"],
+    )
+    return fy_months
 
 
 #: 主治医・副主治医 of the demo patients (pseudonymous codes only): code, 主治医, 副主治医.

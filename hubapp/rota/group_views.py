@@ -4,7 +4,7 @@ extra 休日; its members (FTE, caps, roles, active) and unavailability entered 
 from datetime import date, time
 from decimal import Decimal, InvalidOperation
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -12,7 +12,7 @@ from hubapp.common.changes import apply_change as _apply
 from hubapp.common.roles import HUB_EDITORS, roles_required
 from hubapp.core.services import today
 from hubapp.extensions import db
-from hubapp.rota import services
+from hubapp.rota import services, summaries
 from hubapp.rota.models import AppliesOn, AvailabilityKind, PhysicianGroup
 from hubapp.rota.views import _hub, bp
 
@@ -105,6 +105,7 @@ def group(group_id: int):
         _apply(add, _("医師を加えました。"))
         return _back(found, "members")
     deadline_month = services.first_open_month(found, today())
+    summary_documents = summaries.documents(found)
     return render_template(
         "rota/group.html",
         group=found,
@@ -116,6 +117,9 @@ def group(group_id: int):
         open_month=deadline_month,
         open_deadline=services.unavailability_deadline(found, deadline_month),
         today=today(),
+        summary_months=summaries.summary_months(found, current_app.config["YEAR_END_HOLIDAYS"]),
+        summary_documents=summary_documents,
+        summarised={m.month for d in summary_documents for m in d.months},
     )
 
 

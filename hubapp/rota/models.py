@@ -237,3 +237,52 @@ class DutyLog(TimestampMixin, db.Model):
         sa.CheckConstraint("ended_at >= started_at", name="time_order"),
         sa.Index("ix_duty_logs_group_started", "group_id", "started_at"),
     )
+
+
+class SummaryDocument(TimestampMixin, db.Model):
+    """The file behind manual month summaries: the rota the group kept before 運用開始日 (its Excel, a
+    scanned sheet), under instance/uploads/rota/<hub>/ and checked by content like the meetings' documents.
+    Deleting it deletes the summaries it backs: a summary never stands without its evidence."""
+
+    __tablename__ = "rota_summary_documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hub_id: Mapped[int] = mapped_column(sa.ForeignKey("hubs.id", ondelete="CASCADE"))
+    group_id: Mapped[int] = mapped_column(sa.ForeignKey("physician_groups.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(sa.String(200))
+    stored_name: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    content_type: Mapped[str] = mapped_column(sa.String(120))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    note: Mapped[str] = mapped_column(sa.String(200), default="")
+    uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    months: Mapped[list["MonthSummary"]] = relationship(
+        back_populates="document", cascade="all, delete-orphan", order_by="MonthSummary.month"
+    )
+
+
+class MonthSummary(TimestampMixin, db.Model):
+    """A month before the group's 運用開始日, summarised by hand from its evidence: how many night and
+    休日 slots there were (in the days of the month before 運用開始日) and how many had a 主 and a 副.
+    C-3-c adds them to the app's own count and shows them as 「手入力の集計（資料あり）」."""
+
+    __tablename__ = "rota_month_summaries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hub_id: Mapped[int] = mapped_column(sa.ForeignKey("hubs.id", ondelete="CASCADE"))
+    group_id: Mapped[int] = mapped_column(sa.ForeignKey("physician_groups.id", ondelete="CASCADE"))
+    document_id: Mapped[int] = mapped_column(sa.ForeignKey("rota_summary_documents.id", ondelete="CASCADE"))
+    month: Mapped[date]  #: its first day
+    slots: Mapped[int]  #: night and 休日 slots to cover
+    covered: Mapped[int]  #: of them, with both 主 and 副
+    entered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+
+    document: Mapped[SummaryDocument] = relationship(back_populates="months")
+
+    __table_args__ = (
+        sa.UniqueConstraint("group_id", "month"),
+        sa.CheckConstraint("covered >= 0 AND covered <= slots", name="covered_within_slots"),
+        sa.Index("ix_rota_month_summaries_hub_month", "hub_id", "month"),
+    )

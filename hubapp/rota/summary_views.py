@@ -1,0 +1,98 @@
+"""Manual summaries of the months before 運用開始日, on a group's page: entered with their evidence, the
+evidence downloaded (by the hub and the prefecture, audited), and deleted with its months."""
+
+from flask import abort, current_app, redirect, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from hubapp.common.changes import apply_change as _apply
+from hubapp.common.downloads import content_disposition, fallback_name
+from hubapp.common.headers import DOWNLOAD_CSP, talisman
+from hubapp.common.roles import HUB_EDITORS, Role, roles_required
+from hubapp.db import utcnow
+from hubapp.extensions import db
+from hubapp.rota import summaries
+from hubapp.rota.group_views import _group
+from hubapp.rota.views import _hub, bp
+
+#: The prefecture reads the evidence behind a figure it is shown on /compliance/.
+READERS = (*HUB_EDITORS, Role.PREFECTURE)
+ANCHOR = "summaries"
+
+
+def _max_bytes() -> int:
+    """Summary documents follow the meeting documents' limit (MEETING_UPLOAD_MAX_BYTES)."""
+    return int(current_app.config["MEETING_UPLOAD_MAX_BYTES"])
+
+
+def _too_large(group_id: int | None):
+    from hubapp.core.web import upload_too_large
+
+    back = url_for("rota.group", group_id=group_id) + f"#{ANCHOR}" if group_id else url_for("rota.index")
+    return upload_too_large(_max_bytes(), back)
+
+
+@bp.route("/groups/<int:group_id>/summaries", methods=["POST"])
+@roles_required(*HUB_EDITORS)
+def summary_upload(group_id: int):
+    found = _group(group_id)
+    year_end = current_app.config["YEAR_END_HOLIDAYS"]
+    upload = request.files.get("file")
+    data = upload.read(_max_bytes() + 1) if upload is not None and upload.filename else b""
+    if len(data) > _max_bytes():  # one byte over is enough to refuse it
+        return _too_large(found.id)
+    _apply(
+        lambda: summaries.store(
+            found,
+            summaries.parse_rows(found, request.form, year_end),
+            upload.filename if upload is not None else "",
+            data,
+            request.form.get("note", ""),
+            current_user.id,
+            utcnow(),
+            year_end,
+        ),
+        _("手入力の集計を資料とともに登録しました。"),
+    )
+    return redirect(url_for("rota.group", group_id=found.id) + f"#{ANCHOR}")
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _body_too_large(error: RequestEntityTooLarge):
+    """A body over MAX_CONTENT_LENGTH on the upload: 413 with the limit, not the bare error page."""
+    from hubapp.core.web import handle_http_error
+
+    if request.endpoint == "rota.summary_upload":
+        return _too_large((request.view_args or {}).get("group_id"))
+    return handle_http_error(error)
+
+
+@bp.route("/summaries/<int:document_id>")
+@roles_required(*READERS)
+@talisman(content_security_policy=DOWNLOAD_CSP)
+def summary_document(document_id: int):
+    from hubapp.audit.models import AuditAction
+    from hubapp.audit.services import record
+
+    found = summaries.get_document(_hub().id, document_id)
+    if found is None or not summaries.path_of(found).exists():
+        abort(404)
+    record(AuditAction.VIEW, found.__tablename__, found.id, hub_id=found.hub_id)
+    db.session.commit()
+    response = send_file(
+        summaries.path_of(found), mimetype=found.content_type, as_attachment=True, download_name=found.filename
+    )
+    response.headers["Content-Disposition"] = content_disposition(found.filename, fallback_name(found))
+    return response
+
+
+@bp.route("/summaries/<int:document_id>/delete", methods=["POST"])
+@roles_required(*HUB_EDITORS)
+def summary_delete(document_id: int):
+    found = summaries.get_document(_hub().id, document_id)
+    if found is None:
+        abort(404)
+    group_id = found.group_id
+    _apply(lambda: summaries.delete(found), _("資料とその手入力の集計を削除しました。"))
+    return redirect(url_for("rota.group", group_id=group_id) + f"#{ANCHOR}")

@@ -364,7 +364,10 @@ def test_rota_summary_documents_download_as_named_attachments(app, client, login
 def test_a_held_directory_import_is_outside_static_under_a_random_name(app, client, login_as, uploads):
     login_as("coordinator")
     assert uploads["directory"].post(client, DIRECTORY_CSV, "地域資源.csv").status_code == 200
-    (held, meta) = sorted(_files(app, "imports"), key=lambda p: p.suffix)
+    files = _files(app, "imports")
+    (held,) = [p for p in files if p.suffix == ".bin"]
+    (meta,) = [p for p in files if p.name.endswith(".json") and not p.name.endswith(".preview.json")]
+    assert [p.name for p in files if p.name.endswith(".preview.json")] == [f"{held.stem}.preview.json"]
     assert held.suffix == ".bin" and held.read_bytes() == DIRECTORY_CSV
     assert re.fullmatch(r"[A-Za-z0-9_-]{32}", held.stem) and held.stem == meta.stem
     assert not held.resolve().is_relative_to(Path(app.static_folder).resolve())

@@ -1,4 +1,7 @@
-"""``flask --app hubapp import-directory FILE [--dry-run] [--hub ID]``."""
+"""``flask --app hubapp import-directory FILE [--hub ID] [--dry-run] [--skip-refused]``.
+
+Prints the outcome of every row (taken, taken with a warning, refused); exits with 1 and writes nothing
+when rows are refused, unless ``--skip-refused`` takes the others."""
 
 from pathlib import Path
 
@@ -25,12 +28,17 @@ def _hub_id(wanted: int | None) -> int:
     raise click.ClickException(f"拠点が複数あります。--hub で指定してください（ID: {', '.join(map(str, ids))}）。")
 
 
+#: Lines of warnings and refusals printed before 「ほか n件」.
+SHOWN = 200
+
+
 @click.command("import-directory")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--dry-run", is_flag=True, help="変更内容を表示するだけで、取り込みません。")
 @click.option("--hub", "hub_id", type=int, default=None, help="取り込む拠点のID（拠点が1つなら省略可）")
+@click.option("--dry-run", is_flag=True, help="変更内容を表示するだけで、取り込みません。")
+@click.option("--skip-refused", is_flag=True, help="取り込めない行を除いて、ほかの行を取り込みます。")
 @with_appcontext
-def import_directory_command(file: Path, dry_run: bool, hub_id: int | None):
+def import_directory_command(file: Path, dry_run: bool, hub_id: int | None, skip_refused: bool):
     """地域資源のファイル（オープンデータ形式・hubapp形式）を取り込みます。 Import a directory file."""
     hub_id = _hub_id(hub_id)
     try:
@@ -40,16 +48,22 @@ def import_directory_command(file: Path, dry_run: bool, hub_id: int | None):
     click.echo(f"形式: {plan.layout}（{plan.encoding}）")
     click.echo(
         f"追加 {len(plan.additions)}件、更新 {len(plan.updates)}件、変更なし {plan.unchanged}件、"
-        f"エラー {len(plan.errors)}件"
+        f"警告のある行 {plan.warned}件、取り込めない行 {plan.refused}件"
     )
-    for error in plan.errors:
-        click.echo(f"  {error.line}行目「{error.column}」: {error.message}", err=True)
-    if plan.errors:
-        raise click.ClickException("エラーのある行があるため、何も取り込みませんでした。")
+    for kind, items in (("取り込めない", plan.errors), ("警告", plan.warnings)):
+        for item in items[:SHOWN]:
+            click.echo(f"  {kind} {item.line}行目「{item.column}」: {item.message}", err=True)
+        if len(items) > SHOWN:
+            click.echo(f"  {kind} ほか {len(items) - SHOWN}件", err=True)
+    if plan.errors and not skip_refused:
+        raise click.ClickException(
+            "取り込めない行があるため、何も取り込みませんでした（--skip-refused でほかの行を取り込めます）。"
+        )
     if dry_run:
         click.echo("--dry-run のため取り込んでいません。")
         return
     with acting_as("cli:import-directory"):
-        added, updated = importing.apply_import(hub_id, plan, f"import:{file.name}")
+        added, updated = importing.apply_import(hub_id, plan, f"import:{file.name}", skip_refused=skip_refused)
         db.session.commit()
-    click.echo(f"取り込みました（追加 {added}件、更新 {updated}件）。")
+    skipped = f"、取り込めない {plan.refused}行を除く" if plan.errors else ""
+    click.echo(f"取り込みました（追加 {added}件、更新 {updated}件{skipped}）。")

@@ -37,8 +37,14 @@ class OrganisationForm(FlaskForm):
     )
     care_code = StringField(
         _l("介護保険事業所番号"),
-        validators=[Optional(), _digits(10, _l("介護保険事業所番号"))],
-        render_kw={"inputmode": "numeric"},
+        validators=[
+            Optional(),
+            # 3桁目 (事業所区分番号) may be an upper-case letter: 介護医療院 01B…, see parsing/values.py
+            Regexp(
+                r"^\d{2}[0-9A-HJ-NPR-Z]\d{7}$",
+                message=_l("介護保険事業所番号は10桁（3桁目は数字か英大文字）で入力してください。"),
+            ),
+        ],
     )
     corporate_number = StringField(
         _l("法人番号"), validators=[Optional(), _digits(13, _l("法人番号"))], render_kw={"inputmode": "numeric"}
@@ -166,3 +172,5 @@ class ImportForm(FlaskForm):
 
 class CommitImportForm(FlaskForm):
     token = HiddenField(validators=[DataRequired()])
+    #: 「1」: take the other rows when some are refused («エラーの行を除いて取り込む»)
+    skip_refused = HiddenField()

@@ -1,13 +1,20 @@
 """Importing a directory file into a hub: match rows, preview the changes, apply them all or none.
 
+Each row of the file is *taken*, *taken with a warning* (a value left out or changed, see
+:class:`~hubapp.directory.records.RowWarning`), or *refused* (it cannot become an organisation: no name,
+values that cannot be aligned to the columns). Rows that stand for one organisation — the same
+医療機関コード or 介護保険事業所番号, the same name and address, or matching the same organisation of the
+directory — are merged into one (the first row's values win, empty ones are filled from the others,
+機能 and 診療科目 are united) with a warning.
+
 Matching an incoming row to an organisation already in the hub's directory, in this order:
 医療機関コード, 介護保険事業所番号, then the folded name and address together, then 法人番号 when
 exactly one organisation has it (several offices often share a corporation's number). A matched row
 updates the organisation; a value the file leaves empty never erases one already there (files of
 the older layouts carry only some columns). Importing the same file again changes nothing.
 
-Nothing is written when any row is rejected: the preview lists every rejected row by line and column,
-and the commit refuses until the file is corrected.
+When rows are refused nothing is written unless the coordinator chooses to leave them out
+(``skip_refused``); whatever is written is written in one transaction.
 """
 
 from dataclasses import dataclass, field
@@ -19,7 +26,7 @@ from sqlalchemy.orm import selectinload
 from hubapp.common import jptext
 from hubapp.directory.models import DirectoryFunction, Organisation, OrganisationType
 from hubapp.directory.parsing import DirectoryFileError, parse_file
-from hubapp.directory.records import OrganisationRecord, ParsedFile, RowError
+from hubapp.directory.records import OrganisationRecord, ParsedFile, RowError, RowWarning, WarningKind
 from hubapp.directory.services import ORGANISATION_FIELDS
 from hubapp.extensions import db
 
@@ -45,11 +52,34 @@ class ImportPlan:
     additions: list[tuple[OrganisationRecord, list[DirectoryFunction]]] = field(default_factory=list)
     updates: list[Update] = field(default_factory=list)
     unchanged: int = 0
-    errors: list[RowError] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)  #: of the refused rows
+    warnings: list[RowWarning] = field(default_factory=list)  #: of rows taken with a warning
+    header: list[str] = field(default_factory=list)
+    refused_rows: dict[int, list[str]] = field(default_factory=dict)
+
+    @property
+    def refused(self) -> int:
+        """Rows refused."""
+        return len({e.line for e in self.errors})
+
+    @property
+    def warned(self) -> int:
+        """Rows taken with a warning."""
+        return len({w.line for w in self.warnings})
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.additions or self.updates)
 
     @property
     def can_commit(self) -> bool:
-        return not self.errors and bool(self.additions or self.updates)
+        """Everything can be taken as it is (no row refused)."""
+        return not self.errors and self.has_changes
+
+    @property
+    def can_commit_skipping(self) -> bool:
+        """Some rows are refused, the others can be taken («エラーの行を除いて取り込む»)."""
+        return bool(self.errors) and self.has_changes
 
 
 def _name_address_key(name: str, address: str) -> tuple[str, str]:
@@ -60,9 +90,50 @@ def _is_empty(value) -> bool:
     return value is None or value == "" or value == []
 
 
+def _merge(first: OrganisationRecord, later: OrganisationRecord, why: str) -> None:
+    """``later`` is the same organisation as ``first``: fill what ``first`` lacks, unite functions and
+    診療科目, keep the rest of ``later``'s note, and say so on ``later``'s line."""
+    for name in FIELDS:
+        if name != "note" and _is_empty(getattr(first, name)) and not _is_empty(getattr(later, name)):
+            setattr(first, name, getattr(later, name))
+    first.functions += [f for f in later.functions if f not in first.functions]
+    first.note = _united_note(first.note, later.note)
+    first.lines.append(later.line)
+    first.warnings += later.warnings
+    first.warnings.append(
+        RowWarning(
+            later.line,
+            "名称",
+            str(_l("%(line)d行目と同じ機関（%(why)s）として1つにまとめました。", line=first.line, why=why)),
+            WarningKind.MERGED,
+        )
+    )
+
+
+def _united_note(first: str, later: str) -> str:
+    """Notes of merged rows: 「診療科目: 内科」 and 「診療科目: 外科」 become 「診療科目: 内科、外科」; other lines
+    of the later note are added when they are new."""
+    lines = first.split("\n") if first else []
+    for line in later.split("\n") if later else []:
+        label, _sep, value = line.partition(": ")
+        same = next((n for n, existing in enumerate(lines) if value and existing.startswith(label + ": ")), None)
+        if same is not None and label == "診療科目":
+            values = lines[same].partition(": ")[2].split("、")
+            lines[same] = f"{label}: " + "、".join([*values, *(v for v in value.split("、") if v not in values)])
+        elif line not in lines:
+            lines.append(line)
+    return "\n".join(lines)
+
+
 def plan_import(hub_id: int, parsed: ParsedFile) -> ImportPlan:
     """What importing ``parsed`` into the hub would do. Reads, never writes (three queries)."""
-    plan = ImportPlan(layout=parsed.layout, encoding=parsed.encoding, errors=list(parsed.errors))
+    plan = ImportPlan(
+        layout=parsed.layout,
+        encoding=parsed.encoding,
+        errors=list(parsed.errors),
+        header=parsed.header,
+        refused_rows=dict(parsed.refused_rows),
+    )
     existing = list(
         db.session.scalars(
             sa.select(Organisation).where(Organisation.hub_id == hub_id).options(selectinload(Organisation.functions))
@@ -77,33 +148,10 @@ def plan_import(hub_id: int, parsed: ParsedFile) -> ImportPlan:
             corporate.setdefault(o.corporate_number, []).append(o)
     functions = {jptext.fold(f.label): f for f in db.session.scalars(sa.select(DirectoryFunction))}
 
-    seen: dict[int, int] = {}  # organisation id -> line that matched it
-    seen_codes: dict[tuple[str, str], int] = {}
+    # One organisation per group of rows: rows sharing a code, a name and address, or a match.
+    groups: list[tuple[OrganisationRecord, Organisation | None]] = []
+    owner: dict[tuple, int] = {}  # key -> index in groups
     for record in parsed.records:
-        duplicate = _duplicate_in_file(record, seen_codes)
-        if duplicate:
-            plan.errors.append(duplicate)
-            continue
-        wanted_functions = None
-        if record.functions:
-            wanted_functions, unknown = [], []
-            for label in record.functions:
-                found = functions.get(jptext.fold(label))
-                (wanted_functions.append(found) if found else unknown.append(label))
-            if unknown:
-                plan.errors.append(
-                    RowError(
-                        record.line,
-                        "機能",
-                        str(
-                            _l(
-                                "機能「%(labels)s」は機能の一覧にありません（管理者が追加できます）。",
-                                labels="、".join(unknown),
-                            )
-                        ),
-                    )
-                )
-                continue
         match = (
             (record.medical_code and by_medical.get(record.medical_code))
             or (record.care_code and by_care.get(record.care_code))
@@ -115,30 +163,52 @@ def plan_import(hub_id: int, parsed: ParsedFile) -> ImportPlan:
             )
             or None
         )
+        keys = [
+            (str(_l("医療機関コード %(code)s", code=record.medical_code)), None) if record.medical_code else None,
+            (str(_l("介護保険事業所番号 %(code)s", code=record.care_code)), None) if record.care_code else None,
+            (str(_l("名称と所在地が同じ")), _name_address_key(record.name, record.address)),
+            (str(_l("登録済みの同じ機関に当たる")), match.id) if match is not None else None,
+        ]
+        keys = [k for k in keys if k is not None]
+        found = next(((owner[k], k[0]) for k in keys if k in owner), None)
+        if found is not None:
+            index, why = found
+            _merge(groups[index][0], record, why)
+            groups[index] = (groups[index][0], groups[index][1] or match)
+        else:
+            index = len(groups)
+            groups.append((record, match))
+        for k in keys:
+            owner.setdefault(k, index)
+
+    for record, match in groups:
+        plan.warnings += record.warnings
+        wanted_functions = None
+        if record.functions:
+            wanted_functions, unknown = [], []
+            for label in record.functions:
+                found = functions.get(jptext.fold(label))
+                (wanted_functions.append(found) if found else unknown.append(label))
+            if unknown:
+                labels = "、".join(unknown)
+                plan.warnings.append(
+                    RowWarning(
+                        record.line,
+                        "機能",
+                        str(_l("機能「%(labels)s」は機能の一覧にないため、備考に残しました（管理者が一覧に追加できます）。", labels=labels)),
+                        WarningKind.UNKNOWN_FUNCTION,
+                    )
+                )
+                record.note = "\n".join(n for n in (record.note, f"機能（一覧にないもの）: {labels}") if n)
         if match is None:
             plan.additions.append((record, wanted_functions or []))
             continue
-        if match.id in seen:
-            plan.errors.append(
-                RowError(
-                    record.line,
-                    "名称",
-                    str(
-                        _l(
-                            "%(line)d行目と同じ機関に当たります（コードまたは名称と所在地が同じです）。",
-                            line=seen[match.id],
-                        )
-                    ),
-                )
-            )
-            continue
-        seen[match.id] = record.line
         changes = {
             name: (getattr(match, name), getattr(record, name))
             for name in FIELDS
             if _should_change(name, getattr(match, name), getattr(record, name))
         }
-        function_change = wanted_functions is not None and {f.id for f in wanted_functions} != {
+        function_change = bool(wanted_functions) and {f.id for f in wanted_functions} != {
             f.id for f in match.functions
         }
         if changes or function_change:
@@ -146,6 +216,7 @@ def plan_import(hub_id: int, parsed: ParsedFile) -> ImportPlan:
         else:
             plan.unchanged += 1
     plan.errors.sort(key=lambda e: (e.line, e.column))
+    plan.warnings.sort(key=lambda w: w.line)
     return plan
 
 
@@ -158,34 +229,14 @@ def _should_change(name: str, old, new) -> bool:
     return not (name == "note" and old)
 
 
-def _duplicate_in_file(record: OrganisationRecord, seen_codes: dict) -> RowError | None:
-    for column, value in (("医療機関コード", record.medical_code), ("介護保険事業所番号", record.care_code)):
-        if value:
-            key = (column, value)
-            if key in seen_codes:
-                return RowError(
-                    record.line,
-                    column,
-                    str(
-                        _l(
-                            "%(column)s %(code)s は%(line)d行目にもあります。",
-                            column=column,
-                            code=value,
-                            line=seen_codes[key],
-                        )
-                    ),
-                )
-            seen_codes[key] = record.line
-    return None
-
-
 class ImportRefused(ValueError):
     """The plan has rejected rows: nothing was written."""
 
 
-def apply_import(hub_id: int, plan: ImportPlan, source: str) -> tuple[int, int]:
-    """Write the plan (the caller commits once). Returns (added, updated)."""
-    if plan.errors:
+def apply_import(hub_id: int, plan: ImportPlan, source: str, *, skip_refused: bool = False) -> tuple[int, int]:
+    """Write the plan (the caller commits once). Refused rows stop it unless ``skip_refused`` leaves them
+    out. Returns (added, updated)."""
+    if plan.errors and not skip_refused:
         raise ImportRefused(str(_l("エラーのある行があるため、取り込みませんでした。")))
     for record, functions in plan.additions:
         organisation = Organisation(hub_id=hub_id, source=source)
@@ -208,3 +259,90 @@ def apply_import(hub_id: int, plan: ImportPlan, source: str) -> tuple[int, int]:
 def read_and_plan(hub_id: int, data: bytes, filename: str) -> ImportPlan:
     """Parse and plan in one step; raises DirectoryFileError for a file that cannot be read at all."""
     return plan_import(hub_id, parse_file(data, filename))
+
+
+#: Warnings and refusals per page of the preview, and rows shown of the additions and updates.
+PAGE_SIZE = 100
+SAMPLE = 100
+
+
+def _label(name: str) -> str:
+    from hubapp.directory.records import FIELD_LABELS
+
+    return FIELD_LABELS.get(name, name)
+
+
+def _shown(name: str, value) -> str:
+    if value is None or value == "":
+        return "—"
+    if name == "type":
+        return OrganisationType(value).label
+    return str(value)
+
+
+def preview_of(plan: ImportPlan, filename: str) -> dict:
+    """Everything the preview's pages show, as plain data (kept beside the upload): the counts, every
+    refusal and warning by line and column, their totals by column and kind, and the first additions and
+    updates with their changes in Japanese."""
+    from collections import Counter
+
+    issues = [[e.line, e.column, e.message, "refused"] for e in plan.errors]
+    issues += [[w.line, w.column, w.message, "warning"] for w in plan.warnings]
+    issues.sort(key=lambda i: (i[0], i[3] != "refused"))
+    kinds = Counter((w.column, WarningKind.LABELS.get(w.kind, w.kind)) for w in plan.warnings)
+    return {
+        "filename": filename,
+        "layout": plan.layout,
+        "encoding": plan.encoding,
+        "additions": len(plan.additions),
+        "updates": len(plan.updates),
+        "unchanged": plan.unchanged,
+        "warned": plan.warned,
+        "refused": plan.refused,
+        "can_commit": plan.can_commit,
+        "can_commit_skipping": plan.can_commit_skipping,
+        "issues": issues,
+        "warning_totals": [[column, kind, n] for (column, kind), n in sorted(kinds.items(), key=lambda x: -x[1])],
+        "added": [
+            [r.line, r.name, r.name_kana, r.type.label, r.address, r.phone] for r, _functions in plan.additions[:SAMPLE]
+        ],
+        "updated": [
+            [
+                u.record.line,
+                u.organisation.name,
+                [[_label(name), _shown(name, old), _shown(name, new)] for name, (old, new) in u.changes.items()]
+                + (
+                    [[_label("functions"), "", "、".join(f.label for f in u.functions)]]
+                    if u.functions is not None
+                    else []
+                ),
+            ]
+            for u in plan.updates[:SAMPLE]
+        ],
+    }
+
+
+REASON_HEADER = "取り込めなかった理由"
+
+
+def refused_file(plan: ImportPlan) -> bytes:
+    """The refused rows in the file's own layout (its header, its cells) with a reason column at the end,
+    to correct and import again: CSV in cp932 when the file was cp932, else UTF-8 with BOM."""
+    import csv
+    import io
+
+    from hubapp.directory.exporting import CP932_ERRORS, neutralise
+
+    reasons: dict[int, list[str]] = {}
+    for error in plan.errors:
+        reasons.setdefault(error.line, []).append(f"{error.column}: {error.message}")
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([neutralise(c) for c in [*plan.header, REASON_HEADER]])
+    for line, cells in sorted(plan.refused_rows.items()):
+        padded = [*cells, *[""] * (len(plan.header) - len(cells))]
+        writer.writerow([neutralise(c) for c in [*padded, f"{line}行目 " + " / ".join(reasons.get(line, []))]])
+    text = out.getvalue()
+    if plan.encoding == "cp932":
+        return text.encode("cp932", errors=CP932_ERRORS)
+    return text.encode("utf-8-sig")

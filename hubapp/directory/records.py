@@ -30,6 +30,19 @@ EXPORT_HEADERS = (
     "備考",
     "最終確認日",
 )
+#: The organisation field behind each export header: the one Japanese label of a field for the import's
+#: preview, the export and the refused-rows file alike.
+FIELD_LABELS = dict(
+    zip(
+        (
+            "type", "name", "name_kana", "medical_code", "care_code", "corporate_number", "municipality_code",
+            "postcode", "address", "latitude", "longitude", "phone", "fax", "email", "url", "bed_count",
+            "functions", "hours_note", "note", "last_confirmed_on",
+        ),
+        EXPORT_HEADERS,
+        strict=True,
+    )
+)  # fmt: skip
 #: Separator of several functions inside the 機能 cell.
 FUNCTION_SEPARATOR = "、"
 
@@ -60,15 +73,52 @@ class OrganisationRecord:
     #: Function labels as written in the file (matched against the controlled list on import).
     functions: list[str] = field(default_factory=list)
     last_confirmed_on: date | None = None
+    #: What was not taken as written (the row is still taken): see :class:`RowWarning`.
+    warnings: list["RowWarning"] = field(default_factory=list)
+    #: Lines of the file this record stands for (several when duplicates were merged into it).
+    lines: list[int] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
 class RowError:
-    """Why a row cannot be imported: line (1-based, header = 1), column header, message (Japanese)."""
+    """Why a row is refused (it cannot become an organisation): line (1-based, header = 1), column header,
+    message (Japanese)."""
 
     line: int
     column: str
     message: str
+
+
+class WarningKind:
+    """Why a value was not taken as written; the preview counts warnings by column and kind."""
+
+    PLACEHOLDER = "placeholder"  #: 「-」「なし」「不明」…: no value
+    DISTRUSTED = "distrusted"  #: a value that cannot be trusted: left empty, the published text in the note
+    SPLIT = "split"  #: two phone numbers in one cell: the second in the note
+    SWAPPED = "swapped"  #: latitude and longitude exchanged back
+    MERGED = "merged"  #: the same organisation on several rows: one organisation
+    UNKNOWN_FUNCTION = "unknown_function"  #: a 機能 not in the list: kept in the note
+    TYPE = "type"  #: a 種別 that is not one of the app's: その他
+
+    LABELS = {
+        PLACEHOLDER: "値なしの記号",
+        DISTRUSTED: "信頼できない値（備考に残した）",
+        SPLIT: "2つの番号（2つ目は備考）",
+        SWAPPED: "緯度と経度の入れ替え",
+        MERGED: "重複行をまとめた",
+        UNKNOWN_FUNCTION: "一覧にない機能（備考に残した）",
+        TYPE: "種別が読めない（その他）",
+    }
+
+
+@dataclass(frozen=True)
+class RowWarning:
+    """A row taken with a value changed or left out: line, column header, message (Japanese), kind."""
+
+    line: int
+    column: str
+    message: str
+    kind: str = WarningKind.DISTRUSTED
 
 
 @dataclass
@@ -76,4 +126,11 @@ class ParsedFile:
     layout: str  #: e.g. "自治体標準オープンデータセット 医療機関一覧"
     encoding: str  #: "utf-8", "utf-8-sig" or "cp932"
     records: list[OrganisationRecord]
-    errors: list[RowError]
+    errors: list[RowError]  #: of the refused rows
+    #: The header row as written, and the refused rows' cells by line (to hand them back as a file).
+    header: list[str] = field(default_factory=list)
+    refused_rows: dict[int, list[str]] = field(default_factory=dict)
+
+    @property
+    def warnings(self) -> list[RowWarning]:
+        return [w for r in self.records for w in r.warnings]

@@ -35,10 +35,56 @@ def import_file():
             form.file.errors.append(str(error))
         else:
             token = uploads.keep(data, filename, current_user.id, hub.id)
-            return render_template(
-                "directory/import_preview.html", plan=plan, filename=filename, form=CommitImportForm(token=token)
-            )
+            preview = importing.preview_of(plan, filename)
+            uploads.save_preview(token, preview)
+            return _preview_page(token, preview, 1)
     return render_template("directory/import.html", form=form)
+
+
+def _preview_page(token: str, preview: dict, page: int):
+    pages = max(1, -(-len(preview["issues"]) // importing.PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    first = (page - 1) * importing.PAGE_SIZE
+    return render_template(
+        "directory/import_preview.html",
+        preview=preview,
+        issues=preview["issues"][first : first + importing.PAGE_SIZE],
+        page=page,
+        pages=pages,
+        token=token,
+        form=CommitImportForm(token=token),
+    )
+
+
+@bp.route("/import/<token>")
+@roles_required(*HUB_EDITORS)
+def import_preview(token: str):
+    """A page of the preview of an upload (its warnings and refusals, 100 a page)."""
+    preview = uploads.load_preview(token, current_user.id, _hub().id)
+    if preview is None:
+        flash(_("取り込むファイルが見つかりません。もう一度ファイルを選んでください。"), "error")
+        return redirect(url_for("directory.import_file"))
+    return _preview_page(token, preview, request.args.get("page", 1, type=int))
+
+
+@bp.route("/import/<token>/refused.csv")
+@roles_required(*HUB_EDITORS)
+def import_refused(token: str):
+    """The refused rows in the file's layout with the reason, to correct and import again."""
+    hub = _hub()
+    kept = uploads.load(token, current_user.id, hub.id)
+    if kept is None:
+        flash(_("取り込むファイルが見つかりません。もう一度ファイルを選んでください。"), "error")
+        return redirect(url_for("directory.import_file"))
+    data, filename = kept
+    plan = importing.read_and_plan(hub.id, data, filename)
+    encoding = "cp932" if plan.encoding == "cp932" else "utf-8"
+    stem = filename.rsplit(".", 1)[0]
+    return current_app.response_class(
+        importing.refused_file(plan),
+        content_type=f"text/csv; charset={'shift_jis' if encoding == 'cp932' else 'utf-8'}",
+        headers={"Content-Disposition": content_disposition(f"{stem}_取り込めなかった行.csv", "refused-rows.csv")},
+    )
 
 
 def _too_large(form: ImportForm):
@@ -61,6 +107,7 @@ def _body_too_large(error: RequestEntityTooLarge):
 @bp.route("/import/commit", methods=["POST"])
 @roles_required(*HUB_EDITORS)
 def import_commit():
+    """Take the upload: all of it, or (``skip_refused``) all but the refused rows, in one transaction."""
     hub = _hub()
     form = CommitImportForm()
     kept = uploads.load(form.token.data, current_user.id, hub.id) if form.validate_on_submit() else None
@@ -68,21 +115,36 @@ def import_commit():
         flash(_("取り込むファイルが見つかりません。もう一度ファイルを選んでください。"), "error")
         return redirect(url_for("directory.import_file"))
     data, filename = kept
+    skip_refused = bool(form.skip_refused.data)
     plan = importing.read_and_plan(hub.id, data, filename)  # again: the directory may have changed since
-    if plan.errors:
-        return render_template("directory/import_preview.html", plan=plan, filename=filename, form=form)
-    added, updated = importing.apply_import(hub.id, plan, f"import:{filename}")
+    shown = uploads.load_preview(form.token.data, current_user.id, hub.id) or {}
+    preview = importing.preview_of(plan, filename)
+    changed = any(shown.get(k) != preview[k] for k in ("additions", "updates", "refused"))
+    if changed or (plan.errors and not skip_refused):
+        # never more or other than the preview promised: show what would happen now
+        uploads.save_preview(form.token.data, preview)
+        if changed:
+            flash(_("確認のあとに地域資源が変わったため、取り込む内容が変わりました。もう一度確かめてください。"), "warning")
+        return _preview_page(form.token.data, preview, 1)
+    added, updated = importing.apply_import(hub.id, plan, f"import:{filename}", skip_refused=skip_refused)
     db.session.commit()
     uploads.discard(form.token.data)
-    flash(
-        _(
+    if plan.errors:
+        message = _(
+            "「%(file)s」を取り込みました（追加 %(added)d件、更新 %(updated)d件、取り込めない%(refused)d行を除く）。",
+            file=filename,
+            added=added,
+            updated=updated,
+            refused=plan.refused,
+        )
+    else:
+        message = _(
             "「%(file)s」を取り込みました（追加 %(added)d件、更新 %(updated)d件）。",
             file=filename,
             added=added,
             updated=updated,
-        ),
-        "success",
-    )
+        )
+    flash(message, "success")
     return redirect(url_for("directory.index"))
 
 

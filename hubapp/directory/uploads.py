@@ -58,7 +58,33 @@ def load(token: str, user_id: int, hub_id: int) -> tuple[bytes, str] | None:
     return data_path.read_bytes(), meta["filename"]
 
 
+def save_preview(token: str, preview: dict) -> None:
+    """What the preview shows (counts, every warning and refusal, samples), kept beside the upload so that
+    its pages render without reading the file again, however many rows it has."""
+    (_folder() / f"{token}.preview.json").write_text(json.dumps(preview, ensure_ascii=False), encoding="utf-8")
+
+
+def load_preview(token: str, user_id: int, hub_id: int) -> dict | None:
+    """The preview of an upload of this user in this hub, or None."""
+    if load_meta(token, user_id, hub_id) is None:
+        return None
+    path = _folder() / f"{token}.preview.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+
+
+def load_meta(token: str, user_id: int, hub_id: int) -> dict | None:
+    if not TOKEN.fullmatch(token or ""):
+        return None
+    meta_path = _folder() / f"{token}.json"
+    if not meta_path.exists():
+        return None
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    if meta.get("user_id") != user_id or meta.get("hub_id") != hub_id:
+        return None
+    return meta
+
+
 def discard(token: str) -> None:
     folder = _folder()
-    for suffix in (".bin", ".json"):
+    for suffix in (".bin", ".json", ".preview.json"):
         (folder / f"{token}{suffix}").unlink(missing_ok=True)

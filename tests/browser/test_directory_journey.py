@@ -63,7 +63,7 @@ def test_coordinator_imports_a_cp932_file_through_the_page(page, create_user, hu
         page.get_by_role("button", name="内容を確認する").click()
     assert "cp932" in page.locator("main").inner_text()
     assert page.get_by_test_id("count-add").inner_text() == "追加 2件"
-    assert page.get_by_test_id("count-error").inner_text() == "エラー 0件"
+    assert page.get_by_test_id("count-error").inner_text() == "取り込めない行 0件"
     page.screenshot(path=artifacts / "directory-import-preview-phone.png", full_page=True)
     with page.expect_navigation():
         page.get_by_role("button", name="この内容で取り込む").click()

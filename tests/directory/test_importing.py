@@ -125,6 +125,11 @@ BAD = cp932_file(
 )
 
 
+GOOD_ROW = medical_row(
+    "さわら内科", "サワラナイカ", "診療所", "千葉県香取市佐原イ1", "", "", "0478-52-0001", "", "1211234574"
+)
+
+
 def count(model) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(model))
 
@@ -150,14 +155,28 @@ def test_cp932_open_data_file_imports_and_a_second_import_changes_nothing(app, r
         assert count(Organisation) == 2 and count(AuditLog) == audit_rows
 
 
-def test_a_bad_row_commits_nothing_and_is_reported_by_line_and_column(app, runner, hub, tmp_path):
+def test_an_untrusted_value_costs_a_warning_not_the_row(app, runner, hub, tmp_path):
     path = tmp_path / "bad.csv"
     path.write_bytes(BAD)
     result = runner.invoke(args=["import-directory", str(path)])
-    assert result.exit_code != 0
-    assert "3行目「緯度」" in result.output and "何も取り込みませんでした" in result.output
+    assert result.exit_code == 0, result.output
+    assert "警告 3行目「緯度」" in result.output and "追加 2件" in result.output and "取り込めない行 0件" in result.output
+    with app.app_context():
+        broken = db.session.scalars(sa.select(Organisation).where(Organisation.name == "緯度の壊れた医院")).one()
+        assert broken.latitude is None and "緯度（公開データの値: abc）" in broken.note
+
+
+def test_refused_rows_stop_the_cli_unless_skipped(app, runner, hub, tmp_path):
+    path = tmp_path / "refused.csv"
+    path.write_bytes(cp932_file(medical_row("", "", "診療所", "千葉県香取市北1", "", "", "", "", ""), GOOD_ROW))
+    result = runner.invoke(args=["import-directory", str(path)])
+    assert result.exit_code == 1 and "取り込めない 2行目「名称」" in result.output
     with app.app_context():
         assert count(Organisation) == 0
+    result = runner.invoke(args=["import-directory", str(path), "--skip-refused"])
+    assert result.exit_code == 0 and "取り込めない 1行を除く" in result.output
+    with app.app_context():
+        assert count(Organisation) == 1
 
 
 def test_dry_run_writes_nothing(app, runner, hub, tmp_path):
@@ -196,12 +215,31 @@ def test_matching_updates_instead_of_duplicating(app_ctx, hub, create_organisati
     assert db.session.get(Organisation, by_code.id).note == "夜間は携帯へ"
 
 
-def test_a_file_row_matching_twice_is_an_error(app_ctx, hub):
-    row = medical_row("同じ医院", "オナジイイン", "診療所", "千葉県香取市北1", "", "", "", "", "1211234567")
-    plan = importing.read_and_plan(hub.id, cp932_file(row, row), "dup.csv")
-    assert [(e.line, e.column) for e in plan.errors] == [(3, "医療機関コード")]
-    with pytest.raises(importing.ImportRefused):
-        importing.apply_import(hub.id, plan, "import:dup.csv")
+def test_the_same_organisation_twice_in_a_file_is_merged(app_ctx, hub):
+    """One clinic listed once per department: one organisation, the departments united, a warning."""
+    first = medical_row("同じ医院", "オナジイイン", "診療所", "千葉県香取市北1", "", "", "0478-11-1111", "", "1211234567")
+    second = medical_row("同じ医院", "", "診療所", "千葉県香取市北1", "", "", "", "0478-11-2222", "1211234567")
+    plan = importing.read_and_plan(hub.id, cp932_file(first, second.replace(",内科,", ",皮膚科,")), "dup.csv")
+    assert plan.errors == [] and len(plan.additions) == 1
+    (record, _functions) = plan.additions[0]
+    assert (record.phone, record.fax, record.lines) == ("0478-11-1111", "0478-11-2222", [2, 3])
+    assert "診療科目: 内科、皮膚科" in record.note
+    assert [(w.line, w.kind) for w in plan.warnings] == [(3, "merged")]
+    assert "2行目と同じ機関（医療機関コード 1211234567）" in plan.warnings[0].message
+    importing.apply_import(hub.id, plan, "import:dup.csv")
+    db.session.commit()
+    assert count(Organisation) == 1
+    assert importing.read_and_plan(hub.id, cp932_file(first, second), "dup.csv").unchanged == 1
+
+
+def test_rows_matching_the_same_organisation_are_merged(app_ctx, hub, create_organisation):
+    create_organisation("同じ医院", T.CLINIC, address="千葉県香取市北1")
+    by_name = medical_row("同じ医院", "", "診療所", "千葉県香取市北1", "", "", "0478-11-1111", "", "")
+    by_code = medical_row("同じ医院", "", "診療所", "千葉県香取市北1", "", "", "", "", "1211234567")
+    plan = importing.read_and_plan(hub.id, cp932_file(by_name, by_code), "dup.csv")
+    assert plan.errors == [] and plan.additions == [] and len(plan.updates) == 1
+    assert set(plan.updates[0].changes) >= {"phone", "medical_code"}
+    assert [w.kind for w in plan.warnings] == ["merged"]
 
 
 def test_export_then_import_round_trips(app_ctx, hub, create_hub, create_organisation):
@@ -253,12 +291,15 @@ def test_import_page_preview_then_commit(app, client, login_as, hub):
         assert count(Organisation) == 2
 
 
-def test_import_page_shows_errors_and_offers_no_commit(app, client, login_as, hub):
+def test_import_page_shows_warnings_and_refusals_and_offers_to_skip(app, client, login_as, hub):
     login_as("coordinator")
+    refused = medical_row("", "", "診療所", "千葉県香取市北1", "", "", "", "", "")
+    data = cp932_file(refused, *BAD.decode("cp932").splitlines()[1:])
     page = client.post(
-        "/directory/import", data={"file": (io.BytesIO(BAD), "bad.csv")}, content_type="multipart/form-data"
+        "/directory/import", data={"file": (io.BytesIO(data), "bad.csv")}, content_type="multipart/form-data"
     ).data.decode()
-    assert "エラー 1件" in page and "緯度" in page and "この内容で取り込む" not in page
+    assert "取り込めない行 1件" in page and "警告のある行 1件" in page and "緯度" in page
+    assert "この内容で取り込む" not in page and "エラーの行を除いて取り込む" in page
 
 
 def test_unreadable_file_gets_a_japanese_message(client, login_as, hub):
@@ -329,9 +370,11 @@ def test_every_supported_layout_imports_end_to_end_and_only_once(app, runner, hu
         assert count(Organisation) == imported
 
 
-def test_the_bad_rows_file_is_refused_whole(app, runner, hub):
+def test_the_bad_rows_file_takes_all_but_the_nameless_row(app, runner, hub):
     result = runner.invoke(args=["import-directory", str(FILES / "export_bad_rows.csv")])
-    assert result.exit_code != 0
-    assert "2行目「緯度」" in result.output and "3行目「名称」" in result.output
+    assert result.exit_code == 1
+    assert "警告 2行目「緯度」" in result.output and "取り込めない 3行目「名称」" in result.output
     with app.app_context():
         assert count(Organisation) == 0
+    result = runner.invoke(args=["import-directory", str(FILES / "export_bad_rows.csv"), "--skip-refused"])
+    assert result.exit_code == 0 and "追加 5件" in result.output

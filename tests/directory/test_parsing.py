@@ -44,7 +44,7 @@ def export_csv(*rows: dict, encoding: str = "utf-8") -> bytes:
 
 
 def parse_one(**values):
-    """The record, or the errors, of one export row."""
+    """The record (with its warnings), or the refusals, of one export row."""
     parsed = parse_file(export_csv(values))
     return parsed.records[0] if parsed.records else parsed.errors
 
@@ -176,25 +176,34 @@ def test_hubapp_export_reads_back():
     assert (centre.type, centre.municipality_code) == (T.COMMUNITY_CARE_CENTER, "122360")
 
 
-def test_bad_rows_are_reported_with_their_lines_and_columns_and_good_rows_kept():
+def test_each_row_is_taken_taken_with_a_warning_or_refused():
+    """Only a row that cannot become an organisation is refused; a value that cannot be trusted is left
+    out with a warning, its published text kept in the note."""
     parsed = read("export_bad_rows.csv")
 
-    assert [r.line for r in parsed.records] == [4]
-    assert [(e.line, e.column) for e in parsed.errors] == [
-        (2, "緯度"),
-        (3, "名称"),
-        (6, "種別"),  # line 4's 備考 spans lines 4 and 5
-        (7, "医療機関コード"),
-        (7, "法人番号"),
-        (8, "病床数"),
-        (8, "最終確認日"),
+    assert [r.line for r in parsed.records] == [2, 4, 6, 7, 8]  # line 4's 備考 spans lines 4 and 5
+    assert [(e.line, e.column, e.message) for e in parsed.errors] == [(3, "名称", "名称が空です。")]
+    assert list(parsed.refused_rows) == [3] and parsed.refused_rows[3][1] == ""
+    assert parsed.header[:2] == ["種別", "名称"]
+    assert [(w.line, w.column, w.kind) for w in parsed.warnings] == [
+        (2, "緯度", "distrusted"),
+        (6, "種別", "type"),
+        (7, "医療機関コード", "distrusted"),
+        (7, "法人番号", "distrusted"),
+        (8, "病床数", "distrusted"),
+        (8, "最終確認日", "distrusted"),
     ]
-    messages = [e.message for e in parsed.errors]
-    assert messages[0] == "緯度が数値ではありません（\"abc\"）。"
-    assert messages[1] == "名称が空です。"
-    assert messages[2].startswith("種別「訪問看護」は使えません。次のいずれかを入力してください: 病院、診療所、")
-    assert messages[3] == "医療機関コードは10桁の数字です（\"12345\"）。"
-    assert "Excel" in messages[4] and "1.23457E+12" in messages[4]
+    records = by_name(parsed)
+    hospital = records["香取髙﨑病院"]
+    assert hospital.latitude is None and hospital.longitude == Decimal("140.498765")
+    assert "緯度（公開データの値: abc）" in hospital.note
+    assert parsed.warnings[0].message.startswith("緯度が数値ではありません（\"abc\"）。 空欄で取り込み")
+    assert records["訪問看護ステーションかとり"].type == T.OTHER  # 「訪問看護」 is not one of the app's 種別
+    assert "種類: 訪問看護" in records["訪問看護ステーションかとり"].note
+    omigawa = records["小見川総合病院"]
+    assert (omigawa.medical_code, omigawa.corporate_number) == (None, None)
+    assert "法人番号（公開データの値: 1.23457E+12）" in omigawa.note and "医療機関コード（公開データの値: 12345）" in omigawa.note
+    assert "Excel" in parsed.warnings[3].message
 
 
 # --- values Excel mangled, and other messes a clerk would accept -----------------------------------
@@ -247,38 +256,84 @@ def test_values_are_read_as_a_careful_clerk_would(values, field, expected):
 
 
 @pytest.mark.parametrize(
+    ("values", "field", "column", "message"),
+    [
+        ({"法人番号": "1.23457E+12"}, "corporate_number", "法人番号", "指数表記"),
+        ({"法人番号": "6040005012346"}, "corporate_number", "法人番号", "検査用数字"),
+        ({"法人番号": "604000501234"}, "corporate_number", "法人番号", "13桁の数字です"),
+        ({"介護保険事業所番号": "12345678"}, "care_code", "介護保険事業所番号", "は10桁（3桁目は数字か英大文字）です"),
+        ({"介護保険事業所番号": "01I3700015"}, "care_code", "介護保険事業所番号", "は10桁"),  # no I, O, Q
+        ({"全国地方公共団体コード": "122361"}, "municipality_code", "全国地方公共団体コード", "検査数字（6桁目）が合いません"),
+        ({"全国地方公共団体コード": "千葉県香取市"}, "municipality_code", "全国地方公共団体コード", "6桁（検査数字なしなら5桁）"),
+        ({"郵便番号": "287-00"}, "postcode", "郵便番号", "郵便番号は7桁の数字です"),
+        ({"緯度": "50.1"}, "latitude", "緯度", "緯度が日本の範囲（20〜46）にありません（\"50.1\"）。"),
+        ({"緯度": "53.41", "経度": "-8.24"}, "latitude", "緯度", "日本の範囲"),  # Ireland: both left out
+        ({"経度": "east"}, "longitude", "経度", "経度が数値ではありません（\"east\"）。"),
+        ({"病床数": "-3"}, "bed_count", "病床数", "整数ではありません"),
+        ({"病床数": "99999"}, "bed_count", "病床数", "0〜5000"),
+        ({"病床数": "1" * 5000}, "bed_count", "病床数", "0〜5000"),  # more digits than int() reads: was a 500
+        ({"メールアドレス": "info.example.jp"}, "email", "メールアドレス", "形式が正しくありません"),
+        ({"最終確認日": "令和6年4月1日"}, "last_confirmed_on", "最終確認日", "2024-04-01"),
+        ({"電話番号": "お問い合わせは代表まで（平日9時から17時まで受付、土日祝休み）"}, "phone", "電話番号", "長すぎます"),
+        ({"所在地": "香" * 301}, "address", "所在地", "長すぎます（301文字、300文字まで）"),
+    ],
+)
+def test_a_value_that_cannot_be_trusted_is_left_out_with_a_warning(values, field, column, message):
+    parsed = parse_file(export_csv(values))
+    assert parsed.errors == []
+    (record,) = parsed.records
+    assert getattr(record, field) in (None, "")
+    assert [(w.line, w.column) for w in record.warnings][:1] == [(2, column)]
+    assert message in record.warnings[0].message
+    published = next(iter(values.values()))
+    assert f"{column}（公開データの値: {published[:50]}" in record.note
+
+
+@pytest.mark.parametrize("mark", ["-", "－", "―", "なし", "不明", "該当なし"])
+def test_a_placeholder_is_no_value_with_a_warning(mark):
+    parsed = parse_file(export_csv({"法人番号": mark, "医療機関コード": mark, "電話番号": mark}))
+    (record,) = parsed.records
+    assert (record.corporate_number, record.medical_code, record.phone) == (None, None, "")
+    assert [w.kind for w in record.warnings] == ["placeholder"] * 3
+    assert "公開データの値" not in record.note  # nothing to keep: it says there is no value
+
+
+def test_letters_in_a_care_code_are_read_as_the_official_numbering_allows():
+    record = parse_one(介護保険事業所番号="01B3700015")  # 介護医療院: 事業所区分番号 B
+    assert record.care_code == "01B3700015" and record.warnings == []
+    assert parse_one(介護保険事業所番号="13a1234567").care_code == "13A1234567"
+
+
+def test_two_phone_numbers_in_one_cell_are_split():
+    record = parse_one(電話番号="0478-52-1111（代表）／0478-52-2222（夜間・休日）", FAX番号="0478-52-3333")
+    assert (record.phone, record.fax) == ("0478-52-1111", "0478-52-3333")
+    assert [w.kind for w in record.warnings] == ["split"]
+    assert "電話番号（ほかの番号）: 0478-52-2222" in record.note
+
+
+def test_swapped_coordinates_are_exchanged_back_with_a_warning():
+    record = parse_one(緯度="140.5", 経度="35.9")
+    assert (record.latitude, record.longitude) == (Decimal("35.9"), Decimal("140.5"))
+    assert [(w.column, w.kind) for w in record.warnings] == [("緯度", "swapped")]
+
+
+@pytest.mark.parametrize(
     ("values", "column", "message"),
     [
-        ({"法人番号": "1.23457E+12"}, "法人番号", "指数表記"),
-        ({"法人番号": "6040005012346"}, "法人番号", "検査用数字"),
-        ({"法人番号": "604000501234"}, "法人番号", "13桁の数字です"),
-        ({"介護保険事業所番号": "12345678"}, "介護保険事業所番号", "は10桁の数字です（\"12345678\"）。"),
-        ({"全国地方公共団体コード": "122361"}, "全国地方公共団体コード", "検査数字（6桁目）が合いません"),
-        ({"全国地方公共団体コード": "千葉県香取市"}, "全国地方公共団体コード", "6桁（検査数字なしなら5桁）の数字です"),
-        ({"郵便番号": "287-00"}, "郵便番号", "郵便番号は7桁の数字です"),
-        ({"緯度": "50.1"}, "緯度", "緯度が日本の範囲（20〜46）にありません（\"50.1\"）。"),
-        ({"経度": "east"}, "経度", "経度が数値ではありません（\"east\"）。"),
-        ({"緯度": "140.5", "経度": "35.9"}, "緯度", "入れ替わっているようです"),
-        ({"病床数": "-3"}, "病床数", "整数ではありません"),
-        ({"病床数": "99999"}, "病床数", "0〜5000"),
-        ({"病床数": "1" * 5000}, "病床数", "0〜5000"),  # more digits than int() reads: was a 500
-        ({"メールアドレス": "info.example.jp"}, "メールアドレス", "形式が正しくありません"),
-        ({"最終確認日": "令和6年4月1日"}, "最終確認日", "2024-04-01"),
-        ({"種別": ""}, "種別", "種別が空です。"),
         ({"名称": "　"}, "名称", "名称が空です。"),
         ({"名称": "あ" * 201}, "名称", "長すぎます（201文字、200文字まで）"),
     ],
 )
-def test_values_that_cannot_be_read_are_row_errors(values, column, message):
-    errors = parse_one(**values)
-    assert isinstance(errors, list), errors
-    assert [(e.line, e.column) for e in errors] == [(2, column)]
-    assert message in errors[0].message
+def test_a_row_without_a_usable_name_is_refused(values, column, message):
+    parsed = parse_file(export_csv(values))
+    assert parsed.records == [] and list(parsed.refused_rows) == [2]
+    assert [(e.line, e.column) for e in parsed.errors] == [(2, column)]
+    assert message in parsed.errors[0].message
 
 
-def test_every_bad_cell_of_a_row_is_reported():
-    errors = parse_one(名称="", 緯度="abc", 医療機関コード="x")
-    assert [e.column for e in errors] == ["名称", "医療機関コード", "緯度"]
+def test_every_untrusted_cell_of_a_row_is_reported_in_the_files_order():
+    record = parse_one(緯度="abc", 医療機関コード="x", 種別="")
+    assert [w.column for w in record.warnings] == ["種別", "医療機関コード", "緯度"]
 
 
 @pytest.mark.parametrize(

@@ -6,8 +6,8 @@ import unicodedata
 
 from hubapp.directory.models import ORGANISATION_TYPE_JA, OrganisationType
 from hubapp.directory.parsing.errors import _CellError
-from hubapp.directory.parsing.values import _nfkc, _one_line
-from hubapp.directory.records import RowError
+from hubapp.directory.parsing.values import _nfkc, _one_line, is_placeholder
+from hubapp.directory.records import RowError, RowWarning, WarningKind
 
 T = OrganisationType
 
@@ -163,9 +163,14 @@ def _detect_layout(keys: set[str], ordered: list[str]) -> str | None:
 
 
 class _Row:
+    """One data row being read: its refusals (``errors``), its warnings, and the published values it did not
+    trust (``kept``: lines for the organisation's note)."""
+
     def __init__(self, header: _Header, line: int, cells: list[str]):
         self.header, self.line, self.cells = header, line, cells
         self.errors: list[RowError] = []
+        self.warnings: list[RowWarning] = []
+        self.kept: list[str] = []
 
     def get(self, field: str) -> tuple[str, str]:
         """(value, header as written) of the first non-empty column carrying ``field``."""
@@ -180,14 +185,27 @@ class _Row:
         return self.get(field)[0]
 
     def convert(self, field: str, function, *args):
+        """The cell parsed by ``function``; a placeholder (「-」「なし」…) is no value, and a value that cannot
+        be parsed is left out with a warning and kept in the note as published."""
         value, column = self.get(field)
         if not value:
+            return None
+        if is_placeholder(value):
+            self.warn(column, f"{column}「{value}」は値がないものとして扱いました。", WarningKind.PLACEHOLDER)
             return None
         try:
             return function(value, column, *args)
         except _CellError as exc:
-            self.errors.append(RowError(self.line, column, str(exc)))
+            self.distrust(column, value, str(exc))
             return None
+
+    def distrust(self, column: str, value: str, message: str) -> None:
+        """Leave the value out: a warning, and the published text in the note."""
+        self.warn(column, f"{message} 空欄で取り込み、公開データの値を備考に残します。", WarningKind.DISTRUSTED)
+        self.kept.append(f"{column}（公開データの値: {_one_line(value)}）")
+
+    def warn(self, column: str, message: str, kind: str) -> None:
+        self.warnings.append(RowWarning(self.line, column, message, kind))
 
     def error(self, field: str, message: str) -> None:
         self.errors.append(RowError(self.line, self.get(field)[1] or field, message))
@@ -199,15 +217,15 @@ def _resolve_type(layout: str | None, row: _Row, name: str, filename: str) -> tu
         value, column = row.get("type")
         label = _nfkc(value)
         if not label:
-            row.errors.append(RowError(row.line, column, f"{column}が空です。"))
-            return None, ""
+            row.warn(column, f"{column}が空のため「その他」として取り込みます。", WarningKind.TYPE)
+            return T.OTHER, ""
         for organisation_type, ja in ORGANISATION_TYPE_JA.items():
             if label in (ja, organisation_type.value):
                 return organisation_type, ""
         choices = "、".join(ORGANISATION_TYPE_JA.values())
-        message = f"{column}「{value}」は使えません。次のいずれかを入力してください: {choices}。"
-        row.errors.append(RowError(row.line, column, message))
-        return None, ""
+        message = f"{column}「{value}」は使えないため「その他」として取り込みます（使える種別: {choices}）。"
+        row.warn(column, message, WarningKind.TYPE)
+        return T.OTHER, f"種類: {_one_line(value)}"
     kind = _one_line(row.text("kind"))
     if layout == LAYOUT_MHLW_MEDICAL:
         code = _nfkc(kind).removesuffix(".0")

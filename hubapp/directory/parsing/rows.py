@@ -13,6 +13,7 @@ from hubapp.directory.parsing.errors import DirectoryFileError, _CellError
 from hubapp.directory.parsing.layouts import LAYOUTS, T, _Header, _resolve_type, _Row
 from hubapp.directory.parsing.values import (
     _bed_count,
+    _care_code,
     _clean_cell,
     _code,
     _coordinate,
@@ -28,8 +29,9 @@ from hubapp.directory.parsing.values import (
     _postcode,
     _text,
     _time,
+    is_placeholder,
 )
-from hubapp.directory.records import OrganisationRecord, ParsedFile, RowError
+from hubapp.directory.records import OrganisationRecord, ParsedFile, RowError, WarningKind
 
 #: Lengths of the database columns (a longer value would fail on PostgreSQL).
 _MAX_LENGTHS = {"name": 200, "kana": 300, "address": 300, "phone": 30, "fax": 30, "email": 200, "url": 500}
@@ -46,6 +48,7 @@ def _parse_rows(source: _Source, encoding: str, filename: str) -> ParsedFile:
     header, rows = _find_header(source)
     records: list[OrganisationRecord] = []
     errors: list[RowError] = []
+    refused: dict[int, list[str]] = {}
     width = len(header.written)
     last: tuple[int, list[str]] | None = None
     for line, raw in rows:
@@ -62,16 +65,26 @@ def _parse_rows(source: _Source, encoding: str, filename: str) -> ParsedFile:
                 "値の中に区切り文字（「,」など）があるときは、値を「\"」で囲んでください。"
             )
             errors.append(RowError(line, "列数", message))
+            refused[line] = raw
             continue
         result = _build_record(header, line, cells, filename)
         if isinstance(result, OrganisationRecord):
             records.append(result)
         else:
             errors.extend(result)
+            refused[line] = raw
     if last is None:
         raise DirectoryFileError("見出し行のほかにデータ行がありません。")
-    _check_unclosed_quote(header, last, records, errors)
-    return ParsedFile(layout=header.layout or "", encoding=encoding, records=records, errors=errors)
+    if _check_unclosed_quote(header, last, records, errors):
+        refused[last[0]] = last[1]
+    return ParsedFile(
+        layout=header.layout or "",
+        encoding=encoding,
+        records=records,
+        errors=errors,
+        header=list(header.written),
+        refused_rows=refused,
+    )
 
 
 def _find_header(source: _Source) -> tuple[_Header, Iterator[tuple[int, list[str]]]]:
@@ -98,7 +111,7 @@ def _find_header(source: _Source) -> tuple[_Header, Iterator[tuple[int, list[str
     )
 
 
-def _check_unclosed_quote(header: _Header, last, records, errors) -> None:
+def _check_unclosed_quote(header: _Header, last, records, errors) -> bool:
     """An unclosed 「"」 makes the csv reader swallow the rest of the file into the last row's value: lines
     with delimiters in it, ending with the file's last line break (a real value hardly ever does)."""
     line, cells = last
@@ -111,40 +124,51 @@ def _check_unclosed_quote(header: _Header, last, records, errors) -> None:
                 "この値の「\"」を確かめてください。"
             )
             errors.append(RowError(line, column, message))
-            return
+            return True
+    return False
 
 
 def _build_record(header: _Header, line: int, cells: list[str], filename: str):
+    """One row: an :class:`OrganisationRecord` (with its warnings), or the row's refusals. A row is refused
+    only when it cannot become an organisation (no name, or a name too long to keep); a value that cannot be
+    trusted is left out with a warning and its published text kept in the note."""
     row = _Row(header, line, cells)
     name, name_column = row.get("name")
     name = _one_line(name)
     if not name:
         row.errors.append(RowError(line, name_column, f"{name_column}が空です。"))
+    elif len(name) > _MAX_LENGTHS["name"]:
+        row.errors.append(
+            RowError(line, name_column, f"{name_column}が長すぎます（{len(name)}文字、{_MAX_LENGTHS['name']}文字まで）。")
+        )
+    if row.errors:
+        return row.errors
     organisation_type, kind_note = _resolve_type(header.layout, row, name, filename)
     notes = [kind_note, _text(row.text("note"))]
+    latitude, longitude = _coordinates(row)
     record = OrganisationRecord(
         line=line,
         type=organisation_type or T.OTHER,
         name=name,
         name_kana=_one_line(to_katakana(row.text("kana"))),
         medical_code=row.convert("medical_code", _code, 10, True),
-        care_code=row.convert("care_code", _code, 10, True),
+        care_code=row.convert("care_code", _care_code),
         corporate_number=row.convert("corporate_number", _corporate_number),
         municipality_code=_municipality_of(row),
         postcode=row.convert("postcode", _postcode) or "",
         address=_address(row),
-        latitude=row.convert("latitude", _coordinate, "緯度", 20, 46),
-        longitude=row.convert("longitude", _coordinate, "経度", 122, 154),
-        phone=row.convert("phone", _phone) or "",
-        fax=row.convert("fax", _phone) or "",
+        latitude=latitude,
+        longitude=longitude,
+        phone=_phone_of(row, "phone"),
+        fax=_phone_of(row, "fax"),
         email=row.convert("email", _email) or "",
         url=_nfkc(row.text("url")),
         bed_count=row.convert("bed_count", _bed_count),
         hours_note=_hours_note(row),
         functions=_functions(row.text("functions")),
         last_confirmed_on=row.convert("last_confirmed_on", _date),
+        lines=[line],
     )
-    _check_swapped_coordinates(row)
     notes += [
         _labelled("診療科目", row.text("departments")),
         _labelled("法人", row.text("corporation")),
@@ -153,15 +177,69 @@ def _build_record(header: _Header, line: int, cells: list[str], filename: str):
         _labelled("連絡先備考", row.text("contact_note")),
         _labelled("状況", row.text("status")),  # 休止中, 廃止 …: the importer's user should see it
     ]
-    record.note = "\n".join(n for n in notes if n)
     for field, limit in _MAX_LENGTHS.items():
-        value = getattr(record, {"kana": "name_kana"}.get(field, field))
+        attribute = {"kana": "name_kana"}.get(field, field)
+        value = getattr(record, attribute)
         if len(value) > limit:
-            row.error(field, f"{row.get(field)[1] or field}が長すぎます（{len(value)}文字、{limit}文字まで）。")
-    if row.errors:
-        position = {written: index for index, written in reversed(list(enumerate(header.written)))}
-        return sorted(row.errors, key=lambda e: position.get(e.column, len(position)))  # in the file's order
+            column = row.get(field)[1] or field
+            row.distrust(column, value, f"{column}が長すぎます（{len(value)}文字、{limit}文字まで）。")
+            setattr(record, attribute, "")
+    record.note = "\n".join(n for n in [*notes, *row.kept] if n)
+    position = {written: index for index, written in reversed(list(enumerate(header.written)))}
+    record.warnings = sorted(row.warnings, key=lambda w: position.get(w.column, len(position)))  # the file's order
     return record
+
+
+#: A Japanese phone number inside a longer text (「0478-52-1111（代表）／0478-52-2222（夜間）」).
+_PHONE_NUMBER = re.compile(r"(?:\+81[-\s]?|0)\d{1,4}(?:[-(（)）\s]\s*)?\d{1,4}(?:[-)）\s]\s*)?\d{3,4}")
+
+
+def _phone_of(row: _Row, field: str) -> str:
+    """The phone (or FAX) number; a cell holding two numbers gives the first, the others go to the note."""
+    value, column = row.get(field)
+    if not value:
+        return ""
+    text = row.convert(field, _phone)
+    if text is None:
+        return ""
+    numbers = _PHONE_NUMBER.findall(text)
+    if len(numbers) >= 2:
+        row.warn(
+            column,
+            f"{column}に2つ以上の番号が書かれていたため、最初の番号を{column}に、ほかを備考に入れました（\"{value}\"）。",
+            WarningKind.SPLIT,
+        )
+        row.kept.append(f"{column}（ほかの番号）: {'、'.join(n.strip() for n in numbers[1:])}")
+        return numbers[0].strip()
+    if len(text) > _MAX_LENGTHS["phone"]:
+        if numbers:
+            row.warn(column, f"{column}の番号のほかの文字は備考に残しました（\"{value}\"）。", WarningKind.SPLIT)
+            row.kept.append(f"{column}（公開データの値: {_one_line(value)}）")
+            return numbers[0].strip()
+        row.distrust(column, value, f"{column}が長すぎます（{len(text)}文字、{_MAX_LENGTHS['phone']}文字まで）。")
+        return ""
+    return text
+
+
+def _coordinates(row: _Row) -> tuple[Decimal | None, Decimal | None]:
+    """Latitude and longitude; exchanged back when a publisher swapped them (緯度 140.5, 経度 35.9)."""
+    latitude, longitude = _nfkc(row.text("latitude")), _nfkc(row.text("longitude"))
+    try:
+        swapped = 122 <= Decimal(latitude) <= 154 and 20 <= Decimal(longitude) <= 46
+    except InvalidOperation:
+        swapped = False
+    if not swapped:
+        return (
+            row.convert("latitude", _coordinate, "緯度", 20, 46),
+            row.convert("longitude", _coordinate, "経度", 122, 154),
+        )
+    column = row.get("latitude")[1]
+    row.warn(
+        column,
+        f"緯度と経度が入れ替わっていたため、入れ替えて取り込みました（緯度 \"{latitude}\"、経度 \"{longitude}\"）。",
+        WarningKind.SWAPPED,
+    )
+    return _coordinate(longitude, column, "緯度", 20, 46), _coordinate(latitude, column, "経度", 122, 154)
 
 
 def _municipality_of(row: _Row) -> str | None:
@@ -174,27 +252,16 @@ def _municipality_of(row: _Row) -> str | None:
             value = _nfkc(prefecture).zfill(2) + digits.zfill(3)
         if not value:
             continue
+        if is_placeholder(value):
+            continue
         try:
             code = _municipality_code(value, column)
         except _CellError as exc:
-            row.errors.append(RowError(row.line, column, str(exc)))
+            row.distrust(column, value, str(exc))
             return None
         if code:
             return code
     return None
-
-
-def _check_swapped_coordinates(row: _Row) -> None:
-    latitude, longitude = _nfkc(row.text("latitude")), _nfkc(row.text("longitude"))
-    try:
-        swapped = 122 <= Decimal(latitude) <= 154 and 20 <= Decimal(longitude) <= 46
-    except InvalidOperation:
-        return
-    if swapped:
-        column = row.get("latitude")[1]
-        row.errors[:] = [e for e in row.errors if e.column not in (column, row.get("longitude")[1])]
-        message = f"緯度と経度が入れ替わっているようです（緯度 \"{latitude}\"、経度 \"{longitude}\"）。"
-        row.errors.append(RowError(row.line, column, message))
 
 
 def _address(row: _Row) -> str:

@@ -15,8 +15,14 @@ from hubapp.directory.parsing.errors import _CellError
 from hubapp.directory.records import FUNCTION_SEPARATOR
 from hubapp.hubs.services import check_municipality_code
 
-_EMPTY_MARKS = {"-", "ー", "―", "‐", "なし", "無", "無し", "不明"}
+#: What publishers write for "none" (compared after NFKC: 「－」 is 「-」).
+_EMPTY_MARKS = {"-", "ー", "―", "‐", "—", "–", "なし", "無", "無し", "不明", "該当なし", "未定", "未登録", "＊", "*"}
 _WRITTEN_LINE_BREAK = re.compile(r"[（(]改行[）)]")
+
+
+def is_placeholder(value: str) -> bool:
+    """「-」「－」「―」「なし」「不明」「該当なし」…: a cell that says there is no value."""
+    return _nfkc(value) in _EMPTY_MARKS
 
 
 def _clean_cell(value: str) -> str:
@@ -74,6 +80,8 @@ def _digits(value: str, column: str) -> str:
 
 
 def _code(value: str, column: str, length: int, pad: bool = False) -> str:
+    """Digits only, ``length`` of them. 医療機関コード is 10 digits (厚生労働省 保険局: 都道府県番号 2,
+    点数表番号 1, then the 7-digit 医療機関コード — 郡市区番号 2, 医療機関番号 4, 検証番号 1)."""
     text = _digits(value, column)
     if pad and len(text) == length - 1 and text.isascii() and text.isdigit():
         text = "0" + text  # Excel dropped the leading zero (prefecture codes 01–09)
@@ -82,7 +90,27 @@ def _code(value: str, column: str, length: int, pad: bool = False) -> str:
     return text
 
 
+#: 介護保険事業所番号 (厚生労働省「介護予防・日常生活支援総合事業における事業所番号の考え方について」):
+#: 10 characters — 都道府県番号 2 digits, 事業所区分番号 1 character (a digit, or an upper-case letter other
+#: than I, O and Q: 介護医療院 are numbered 「01B…」, 総合事業 「…A…」), 郡市区番号 2, 事業所番号 4 and
+#: 検証番号 1 digit. The check digit is not verified: its extension to letters is each 指定権者's to apply.
+_CARE_CODE = re.compile(r"\d{2}[0-9A-HJ-NPR-Z]\d{7}")
+
+
+def _care_code(value: str, column: str) -> str:
+    text = _digits(value, column).upper()
+    if len(text) == 9 and text.isascii() and text.isdigit():
+        text = "0" + text  # Excel dropped the leading zero (prefecture numbers 01–09)
+    if not _CARE_CODE.fullmatch(text):
+        raise _CellError(
+            f"{column}は10桁（3桁目は数字か英大文字）です（\"{value}\"）。"
+        )
+    return text
+
+
 def _corporate_number(value: str, column: str) -> str:
+    """法人番号: 13 digits, the first a check digit (法人番号の指定等に関する省令 第2条: 9 − (Σ Pn×Qn mod 9),
+    Qn = 1 for odd n and 2 for even n, n counted from the lowest of the other 12 digits)."""
     number = _code(value, column, 13)
     base = number[1:]
     total = sum(int(d) * (2 if n % 2 == 0 else 1) for n, d in enumerate(reversed(base), 1))
@@ -93,7 +121,8 @@ def _corporate_number(value: str, column: str) -> str:
 
 @functools.lru_cache(maxsize=4096)
 def _municipality_code(value: str, column: str) -> str | None:
-    """Six digits with a valid check digit; five digits gain it; a prefecture's code gives None."""
+    """全国地方公共団体コード (総務省, JIS X 0401・0402): six digits, the sixth a check digit (modulus 11,
+    hubapp.hubs.services.check_municipality_code); five digits gain it; a prefecture's code gives None."""
     text = _digits(value, column)
     if not (text.isascii() and text.isdigit()) or len(text) > 6:
         raise _CellError(f"{column}は6桁（検査数字なしなら5桁）の数字です（\"{value}\"）。")

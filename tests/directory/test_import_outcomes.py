@@ -1,0 +1,157 @@
+"""Files as publishers publish them (issue 15): every problem seen in real files costs one warning or one
+refused row, never the whole file; the coordinator commits the others and gets the refused rows back as a
+file in the same layout, fixes them and imports them; the preview pages through every warning."""
+
+import csv
+import io
+import re
+
+import sqlalchemy as sa
+
+from hubapp.directory import importing
+from hubapp.directory.models import Organisation
+from hubapp.directory.models import OrganisationType as T
+from hubapp.extensions import db
+
+KAIGO_HEADER = (
+    "都道府県コード又は市町村コード,No,都道府県名,市区町村名,事業所名,事業所名カナ,サービスの種類,住所,方書（ビル名等）,"
+    "緯度,経度,電話番号,FAX番号,法人番号,法人の名称,事業所番号,利用可能曜日,利用可能曜日特記事項,定員,URL,備考"
+)
+
+
+def kaigo_row(
+    name, kind, address, *, number="", corporate="", phone="0478-52-0001", lat="35.89", lon="140.49", note=""
+):
+    cells = ["122360", "1", "千葉県", "香取市", name, "", kind, address, "", lat, lon, phone, "", corporate, "",
+             number, "", "", "", "", note]  # fmt: skip
+    return ",".join(cells)
+
+
+def kaigo_file(*rows: str, encoding="cp932") -> bytes:
+    return ("\r\n".join([KAIGO_HEADER, *rows]) + "\r\n").encode(encoding)
+
+
+#: One row per problem seen in real published files, and the outcome each must have.
+PROBLEMS = [
+    (kaigo_row("かとり介護医療院", "介護医療院", "千葉県香取市佐原イ1", number="12B3700015"), "taken", None),
+    (kaigo_row("さわら訪問看護", "訪問看護", "千葉県香取市佐原イ2", corporate="6040005012346"), "warned", "法人番号"),
+    (kaigo_row("おみがわ居宅", "居宅介護支援", "千葉県香取市小見川3", corporate="1.01321E+12"), "warned", "法人番号"),
+    (kaigo_row("くりもと通所", "通所介護", "千葉県香取市栗源4", corporate="-"), "warned", "法人番号"),
+    (kaigo_row("やまだデイ", "通所介護", "千葉県香取市山田5", lat="53.41", lon="-8.24"), "warned", "緯度"),
+    (
+        kaigo_row("ふたつ番号の事業所", "訪問介護", "千葉県香取市佐原イ6", phone="0478-52-1111／0478-52-2222（夜間）"),
+        "warned",
+        "電話番号",
+    ),
+    (kaigo_row("", "訪問介護", "千葉県香取市佐原イ7"), "refused", "事業所名"),
+    # an unquoted comma inside the address: one value too many
+    (kaigo_row("列の多い事業所", "訪問介護", "千葉県香取市佐原イ8, 2階", note="駐車場あり"), "refused", "列数"),
+]
+
+
+def _upload(client, data: bytes, name: str = "kaigo.csv"):
+    return client.post("/directory/import", data={"file": (io.BytesIO(data), name)}, content_type="multipart/form-data")
+
+
+def _token(page: str) -> str:
+    return re.search(r'name="token" type="hidden" value="([^"]+)"', page)[1]
+
+
+def _names(app) -> set[str]:
+    with app.app_context():
+        return set(db.session.scalars(sa.select(Organisation.name)))
+
+
+def test_each_problem_costs_one_warning_or_one_row(app_ctx, hub):
+    plan = importing.read_and_plan(hub.id, kaigo_file(*(row for row, _o, _c in PROBLEMS)), "kaigo.csv")
+    outcome = {}
+    for n, (_row, _expected, column) in enumerate(PROBLEMS, start=2):
+        refused = [e for e in plan.errors if e.line == n]
+        warned = [w for w in plan.warnings if w.line == n]
+        outcome[n] = ("refused", refused[0].column) if refused else (("warned", warned[0].column) if warned else ("taken", None))
+    assert outcome == {n: (expected, column) for n, (_r, expected, column) in enumerate(PROBLEMS, start=2)}
+    added = {r.name: r for r, _functions in plan.additions}
+    assert added["かとり介護医療院"].care_code == "12B3700015" and added["かとり介護医療院"].type == T.CARE_FACILITY
+    assert added["おみがわ居宅"].corporate_number is None
+    assert "法人番号（公開データの値: 1.01321E+12）" in added["おみがわ居宅"].note
+    assert added["やまだデイ"].latitude is None and added["やまだデイ"].longitude is None
+    assert added["ふたつ番号の事業所"].phone == "0478-52-1111"
+    assert "電話番号（ほかの番号）: 0478-52-2222" in added["ふたつ番号の事業所"].note
+    assert (plan.refused, len(plan.additions), plan.can_commit, plan.can_commit_skipping) == (2, 6, False, True)
+
+
+def test_commit_without_the_refused_rows_then_fix_and_import_them(app, client, login_as, hub):
+    login_as("coordinator")
+    page = _upload(client, kaigo_file(*(row for row, _o, _c in PROBLEMS))).data.decode()
+    assert "取り込めない行 2件" in page and "警告のある行 5件" in page and "この内容で取り込む" not in page
+    token = _token(page)
+
+    refused = client.get(f"/directory/import/{token}/refused.csv")
+    assert refused.status_code == 200 and "shift_jis" in refused.content_type
+    assert "filename*=UTF-8''kaigo_" in refused.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(refused.data.decode("cp932"), newline="")))
+    assert rows[0] == [*KAIGO_HEADER.split(","), "取り込めなかった理由"]
+    assert [r[-1].split(" ")[0] for r in rows[1:]] == ["8行目", "9行目"]
+    assert "事業所名が空です" in rows[1][-1] and "値の数が見出しより多く" in rows[2][-1]
+
+    done = client.post(
+        "/directory/import/commit", data={"token": token, "skip_refused": "1"}, follow_redirects=True
+    ).data.decode()
+    assert "取り込めない2行を除く" in done
+    assert len(_names(app)) == 6
+
+    # the coordinator names the first, quotes the address of the second, and imports the file again
+    fixed = [rows[0][:-1]]
+    fixed.append([*rows[1][:4], "くりもと訪問介護", *rows[1][5:-1]])
+    extra = rows[2][:-1]
+    fixed.append([*extra[:7], extra[7] + ", " + extra[8], *extra[9:]])
+    out = io.StringIO(newline="")
+    csv.writer(out, lineterminator="\r\n").writerows(fixed)
+    page = _upload(client, out.getvalue().encode("cp932"), "kaigo_直したもの.csv").data.decode()
+    assert "取り込めない行 0件" in page and "追加 2件" in page
+    client.post("/directory/import/commit", data={"token": _token(page)})
+    names = _names(app)
+    assert {"くりもと訪問介護", "列の多い事業所"} <= names and len(names) == 8
+    with app.app_context():
+        address = db.session.scalars(sa.select(Organisation.address).where(Organisation.name == "列の多い事業所")).one()
+    assert address == "千葉県香取市佐原イ8, 2階"
+
+
+def test_commit_refuses_when_rows_are_refused_and_not_skipped(app, client, login_as, hub):
+    login_as("coordinator")
+    token = _token(_upload(client, kaigo_file(*(row for row, _o, _c in PROBLEMS))).data.decode())
+    page = client.post("/directory/import/commit", data={"token": token}).data.decode()
+    assert "エラーの行を除いて取り込む" in page and _names(app) == set()
+
+
+def test_the_commit_never_does_other_than_the_preview_promised(app, client, login_as, hub, create_organisation):
+    login_as("coordinator")
+    rows = [kaigo_row(f"事業所{n}", "訪問介護", f"千葉県香取市佐原イ{n}") for n in range(3)]
+    token = _token(_upload(client, kaigo_file(*rows)).data.decode())
+    create_organisation("事業所1", T.OTHER, address="千葉県香取市佐原イ1")  # someone adds it meanwhile
+    page = client.post("/directory/import/commit", data={"token": token}).data.decode()
+    assert "取り込む内容が変わりました" in page and "追加 2件" in page
+    assert _names(app) == {"事業所1"}
+
+
+def test_the_preview_pages_through_every_warning(app, client, login_as, hub):
+    login_as("coordinator")
+    rows = [kaigo_row(f"事業所{n}", "訪問介護", f"千葉県香取市佐原イ{n}", corporate="-") for n in range(250)]
+    page = _upload(client, kaigo_file(*rows)).data.decode()
+    assert "1 / 3ページ（250件）" in page and page.count('class="import-warning"') == 100
+    assert "値なしの記号" in page and ">250<" in page  # the totals by column and kind
+    token = _token(page)
+    last = client.get(f"/directory/import/{token}?page=3").data.decode()
+    assert last.count('class="import-warning"') == 50 and ">251<" in last  # the last row is line 251
+    assert client.get(f"/directory/import/{token}?page=99").status_code == 200  # the last page
+
+
+def test_another_users_preview_and_refused_rows_are_not_theirs(app, client, login_as, hub, create_user, login):
+    login_as("coordinator")
+    token = _token(_upload(client, kaigo_file(*(row for row, _o, _c in PROBLEMS))).data.decode())
+    client.post("/logout")
+    create_user("coordinator-b", "coordinator", hubs=(hub,))
+    login("coordinator-b")
+    for url in (f"/directory/import/{token}", f"/directory/import/{token}/refused.csv"):
+        response = client.get(url, follow_redirects=True)
+        assert "取り込むファイルが見つかりません" in response.data.decode()

@@ -174,3 +174,5 @@ class CommitImportForm(FlaskForm):
     token = HiddenField(validators=[DataRequired()])
     #: 「1」: take the other rows when some are refused («エラーの行を除いて取り込む»)
     skip_refused = HiddenField()
+    #: 「1」: archive the organisations that disappeared from the publisher's list (else they are kept)
+    archive_disappeared = HiddenField()

@@ -25,12 +25,12 @@ from sqlalchemy.orm import selectinload
 
 from hubapp.common import jptext
 from hubapp.directory.models import DirectoryFunction, Organisation, OrganisationType
-from hubapp.directory.parsing import DirectoryFileError, parse_file
+from hubapp.directory.parsing import DirectoryFileError, UnknownLayout, parse_file
 from hubapp.directory.records import OrganisationRecord, ParsedFile, RowError, RowWarning, WarningKind
 from hubapp.directory.services import ORGANISATION_FIELDS
 from hubapp.extensions import db
 
-__all__ = ["DirectoryFileError", "ImportPlan", "plan_import", "apply_import", "parse_file"]
+__all__ = ["DirectoryFileError", "ImportPlan", "UnknownLayout", "apply_import", "parse_file", "plan_import"]
 
 #: Fields copied from a record to an organisation (functions are handled apart).
 FIELDS = (*ORGANISATION_FIELDS, "last_confirmed_on")
@@ -56,6 +56,12 @@ class ImportPlan:
     warnings: list[RowWarning] = field(default_factory=list)  #: of rows taken with a warning
     header: list[str] = field(default_factory=list)
     refused_rows: dict[int, list[str]] = field(default_factory=dict)
+    #: The publisher's list this file is (see :func:`import_key_of`), and the organisations of the hub last
+    #: imported from that list that this file no longer has (to archive or keep: the coordinator's choice).
+    import_key: str = ""
+    disappeared: list[Organisation] = field(default_factory=list)
+    #: Organisations the file matched that carry another list's key (or none) yet
+    relabel: list[Organisation] = field(default_factory=list)
 
     @property
     def refused(self) -> int:
@@ -74,12 +80,12 @@ class ImportPlan:
     @property
     def can_commit(self) -> bool:
         """Everything can be taken as it is (no row refused)."""
-        return not self.errors and self.has_changes
+        return not self.errors and (self.has_changes or bool(self.disappeared))
 
     @property
     def can_commit_skipping(self) -> bool:
         """Some rows are refused, the others can be taken («エラーの行を除いて取り込む»)."""
-        return bool(self.errors) and self.has_changes
+        return bool(self.errors) and (self.has_changes or bool(self.disappeared))
 
 
 def _name_address_key(name: str, address: str) -> tuple[str, str]:
@@ -125,7 +131,18 @@ def _united_note(first: str, later: str) -> str:
     return "\n".join(lines)
 
 
-def plan_import(hub_id: int, parsed: ParsedFile) -> ImportPlan:
+def import_key_of(layout: str, filename: str) -> str:
+    """The publisher's list a file is: its layout (or saved mapping) and its file name without the dates,
+    numbers and separators that change from one edition to the next (「iryo_2026-04.csv」, 「iryo_2026-10.csv」)."""
+    import re
+    import unicodedata
+
+    stem = unicodedata.normalize("NFKC", filename.rsplit("/", 1)[-1]).rsplit(".", 1)[0]
+    stem = re.sub(r"令和|平成|時点|現在|版|[0-9年月日_\-\s.()（）]", "", stem)
+    return f"{layout}|{stem}"[:200]
+
+
+def plan_import(hub_id: int, parsed: ParsedFile, filename: str = "") -> ImportPlan:
     """What importing ``parsed`` into the hub would do. Reads, never writes (three queries)."""
     plan = ImportPlan(
         layout=parsed.layout,
@@ -133,6 +150,7 @@ def plan_import(hub_id: int, parsed: ParsedFile) -> ImportPlan:
         errors=list(parsed.errors),
         header=parsed.header,
         refused_rows=dict(parsed.refused_rows),
+        import_key=import_key_of(parsed.layout, filename),
     )
     existing = list(
         db.session.scalars(
@@ -181,6 +199,7 @@ def plan_import(hub_id: int, parsed: ParsedFile) -> ImportPlan:
         for k in keys:
             owner.setdefault(k, index)
 
+    matched: set[int] = set()
     for record, match in groups:
         plan.warnings += record.warnings
         wanted_functions = None
@@ -203,6 +222,9 @@ def plan_import(hub_id: int, parsed: ParsedFile) -> ImportPlan:
         if match is None:
             plan.additions.append((record, wanted_functions or []))
             continue
+        matched.add(match.id)
+        if match.import_key != plan.import_key:
+            plan.relabel.append(match)
         changes = {
             name: (getattr(match, name), getattr(record, name))
             for name in FIELDS
@@ -217,6 +239,10 @@ def plan_import(hub_id: int, parsed: ParsedFile) -> ImportPlan:
             plan.unchanged += 1
     plan.errors.sort(key=lambda e: (e.line, e.column))
     plan.warnings.sort(key=lambda w: w.line)
+    plan.disappeared = [
+        o for o in existing if o.import_key == plan.import_key and o.id not in matched and o.archived_at is None
+    ]
+    plan.disappeared.sort(key=lambda o: o.kana_key)
     return plan
 
 
@@ -233,13 +259,24 @@ class ImportRefused(ValueError):
     """The plan has rejected rows: nothing was written."""
 
 
-def apply_import(hub_id: int, plan: ImportPlan, source: str, *, skip_refused: bool = False) -> tuple[int, int]:
+def apply_import(
+    hub_id: int,
+    plan: ImportPlan,
+    source: str,
+    *,
+    skip_refused: bool = False,
+    archive_disappeared: bool = False,
+    now=None,
+) -> tuple[int, int, int]:
     """Write the plan (the caller commits once). Refused rows stop it unless ``skip_refused`` leaves them
-    out. Returns (added, updated)."""
+    out; ``archive_disappeared`` archives the organisations the publisher's list no longer has (else they
+    are kept as they are). Returns (added, updated, archived)."""
+    from hubapp.db import utcnow
+
     if plan.errors and not skip_refused:
         raise ImportRefused(str(_l("エラーのある行があるため、取り込みませんでした。")))
     for record, functions in plan.additions:
-        organisation = Organisation(hub_id=hub_id, source=source)
+        organisation = Organisation(hub_id=hub_id, source=source, import_key=plan.import_key)
         for name in FIELDS:
             value = getattr(record, name)
             if not _is_empty(value):
@@ -252,13 +289,45 @@ def apply_import(hub_id: int, plan: ImportPlan, source: str, *, skip_refused: bo
         if update.functions is not None:
             update.organisation.functions = update.functions
         update.organisation.source = source
+    for organisation in plan.relabel:
+        organisation.import_key = plan.import_key
+    archived = 0
+    if archive_disappeared:
+        moment = now or utcnow()
+        for organisation in plan.disappeared:
+            organisation.archived_at = moment
+            archived += 1
     db.session.flush()
-    return len(plan.additions), len(plan.updates)
+    return len(plan.additions), len(plan.updates), archived
 
 
-def read_and_plan(hub_id: int, data: bytes, filename: str) -> ImportPlan:
-    """Parse and plan in one step; raises DirectoryFileError for a file that cannot be read at all."""
-    return plan_import(hub_id, parse_file(data, filename))
+class UnknownMapping(DirectoryFileError):
+    """``--mapping NAME`` names no mapping of the hub."""
+
+
+def hub_mappings(hub_id: int):
+    """The hub's saved mappings, as the parser takes them (one query)."""
+    from hubapp.directory.models import ImportMapping
+    from hubapp.directory.parsing import Mapping
+
+    return [
+        Mapping(m.name, dict(m.fields), OrganisationType(m.organisation_type) if m.organisation_type else None)
+        for m in db.session.scalars(sa.select(ImportMapping).where(ImportMapping.hub_id == hub_id).order_by(ImportMapping.id))
+    ]
+
+
+def read_and_plan(hub_id: int, data: bytes, filename: str, mapping_name: str | None = None) -> ImportPlan:
+    """Parse (a known layout, the IMI style, or a saved mapping of the hub; ``mapping_name``: that one only)
+    and plan in one step. Raises DirectoryFileError for a file that cannot be read at all — UnknownLayout
+    when its columns need mapping first."""
+    mappings = hub_mappings(hub_id)
+    mapping = None
+    if mapping_name is not None:
+        mapping = next((m for m in mappings if m.name == mapping_name), None)
+        if mapping is None:
+            names = "、".join(m.name for m in mappings) or "（なし）"
+            raise UnknownMapping(f"保存した対応「{mapping_name}」はこの拠点にありません（保存した対応: {names}）。")
+    return plan_import(hub_id, parse_file(data, filename, mapping=mapping, mappings=mappings), filename)
 
 
 #: Warnings and refusals per page of the preview, and rows shown of the additions and updates.
@@ -301,6 +370,8 @@ def preview_of(plan: ImportPlan, filename: str) -> dict:
         "refused": plan.refused,
         "can_commit": plan.can_commit,
         "can_commit_skipping": plan.can_commit_skipping,
+        "disappeared": len(plan.disappeared),
+        "gone": [[o.name, o.address] for o in plan.disappeared[:SAMPLE]],
         "issues": issues,
         "warning_totals": [[column, kind, n] for (column, kind), n in sorted(kinds.items(), key=lambda x: -x[1])],
         "added": [
@@ -346,3 +417,46 @@ def refused_file(plan: ImportPlan) -> bytes:
     if plan.encoding == "cp932":
         return text.encode("cp932", errors=CP932_ERRORS)
     return text.encode("utf-8-sig")
+
+
+def save_mapping(
+    hub_id: int,
+    name: str,
+    headers: list[str],
+    choices: list[str],
+    organisation_type: str,
+    user_id: int | None,
+):
+    """Keep the coordinator's mapping of a layout for the hub (replacing one of the same name): ``choices``
+    holds a field (or "") per header. Raises DirectoryError with the message for the page."""
+    from hubapp.directory.models import ImportMapping
+    from hubapp.directory.parsing import MAPPABLE_FIELDS
+    from hubapp.directory.parsing.mapping import key
+    from hubapp.directory.services import DirectoryError
+
+    name = " ".join((name or "").split())
+    if not name or len(name) > 100:
+        raise DirectoryError(_l("対応の名前を100文字以内で入力してください（例: 香取市 病院一覧）。"), "mapping_name")
+    if len(choices) != len(headers) or any(c and c not in MAPPABLE_FIELDS for c in choices):
+        raise DirectoryError(_l("列の対応を選び直してください。"), "fields")
+    chosen = [c for c in choices if c]
+    if "name" not in chosen:
+        raise DirectoryError(_l("名称の列を選んでください。"), "fields")
+    twice = sorted({MAPPABLE_FIELDS[c] for c in chosen if chosen.count(c) > 1})
+    if twice:
+        raise DirectoryError(_l("「%(fields)s」に2つ以上の列を選んでいます。1つにしてください。", fields="、".join(twice)), "fields")
+    fields = {key(h): c for h, c in zip(headers, choices, strict=True) if c and key(h)}
+    if organisation_type:
+        try:
+            fixed = OrganisationType(organisation_type)
+        except ValueError:
+            raise DirectoryError(_l("種別を選び直してください。"), "organisation_type") from None
+    else:
+        fixed = None
+    mapping = db.session.scalars(
+        sa.select(ImportMapping).where(ImportMapping.hub_id == hub_id, ImportMapping.name == name)
+    ).first() or ImportMapping(hub_id=hub_id, name=name, created_by_id=user_id)
+    mapping.fields, mapping.headers, mapping.organisation_type = fields, list(headers), fixed
+    db.session.add(mapping)
+    db.session.flush()
+    return mapping

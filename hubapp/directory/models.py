@@ -187,6 +187,9 @@ class Organisation(TimestampMixin, db.Model):
     confirmed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     #: Where the row came from: ``manual`` or ``import:<file name>``.
     source: Mapped[str] = mapped_column(sa.String(200), default="manual")
+    #: The publisher's list it was last imported from (the layout or saved mapping and the file name without
+    #: its dates and numbers): a later file of that list shows the organisations that disappeared from it.
+    import_key: Mapped[str | None] = mapped_column(sa.String(200))
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: 五十音順 key: the folded reading.
     kana_key: Mapped[str] = mapped_column(sa.String(300), default="")
@@ -200,6 +203,7 @@ class Organisation(TimestampMixin, db.Model):
 
     __table_args__ = (
         sa.Index("ix_organisations_hub_kana", "hub_id", "kana_key"),
+        sa.Index("ix_organisations_hub_import_key", "hub_id", "import_key"),
         sa.CheckConstraint("bed_count IS NULL OR bed_count >= 0", name="bed_count_not_negative"),
     )
 
@@ -252,6 +256,26 @@ class Person(TimestampMixin, db.Model):
 
     def refresh_search(self) -> None:
         self.kana_key = jptext.kana_key(self.name_kana, self.name)
+
+
+class ImportMapping(TimestampMixin, db.Model):
+    """A hub's column mapping for a publisher's own layout (a city's hospital list): which header carries
+    which field, and the one type of every row when the file has no kind column. The next file of that
+    publisher imports without questions (``import-directory --mapping NAME`` on the command line)."""
+
+    __tablename__ = "directory_import_mappings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hub_id: Mapped[int] = mapped_column(sa.ForeignKey("hubs.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(sa.String(100))
+    #: {header key (hubapp.directory.parsing.mapping.key): field}
+    fields: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    #: The headers as written in the file the mapping was made from (shown when it is edited).
+    headers: Mapped[list] = mapped_column(sa.JSON, default=list)
+    organisation_type: Mapped[OrganisationType | None] = mapped_column(enum_column(OrganisationType))
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+
+    __table_args__ = (sa.UniqueConstraint("hub_id", "name"),)
 
 
 @sa.event.listens_for(Organisation, "before_insert")

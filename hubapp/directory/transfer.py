@@ -31,6 +31,12 @@ def import_file():
         filename = (upload.filename or "upload.csv").rsplit("/", 1)[-1][:150]
         try:
             plan = importing.read_and_plan(hub.id, data, filename)
+        except importing.UnknownLayout as unknown:
+            token = uploads.keep(data, filename, current_user.id, hub.id)
+            uploads.save_preview(
+                token, {"unknown": {"headers": unknown.headers, "samples": unknown.samples, "line": unknown.line}}
+            )
+            return redirect(url_for("directory.import_mapping", token=token))
         except importing.DirectoryFileError as error:
             form.file.errors.append(str(error))
         else:
@@ -39,6 +45,68 @@ def import_file():
             uploads.save_preview(token, preview)
             return _preview_page(token, preview, 1)
     return render_template("directory/import.html", form=form)
+
+
+@bp.route("/import/<token>/mapping", methods=["GET", "POST"])
+@roles_required(*HUB_EDITORS)
+def import_mapping(token: str):
+    """A layout the app does not know: each column with sample values and a proposed field; the
+    coordinator corrects, names and saves the mapping, and the file is read with it."""
+    from hubapp.directory.models import ORGANISATION_TYPE_JA
+    from hubapp.directory.parsing import MAPPABLE_FIELDS, propose
+    from hubapp.directory.services import DirectoryError
+
+    hub = _hub()
+    kept = uploads.load(token, current_user.id, hub.id)
+    unknown = (uploads.load_preview(token, current_user.id, hub.id) or {}).get("unknown")
+    if kept is None or unknown is None:
+        flash(_("取り込むファイルが見つかりません。もう一度ファイルを選んでください。"), "error")
+        return redirect(url_for("directory.import_file"))
+    data, filename = kept
+    headers = unknown["headers"]
+    choices = propose(headers)
+    error = None
+    form = CommitImportForm(token=token)  # its CSRF token guards the mapping form too
+    if request.method == "POST":
+        choices = [request.form.get(f"field-{n}", "") for n in range(len(headers))]
+        if not form.validate_on_submit():
+            error = _("もう一度お試しください（フォームの有効期限が切れました）。")
+        else:
+            try:
+                mapping = importing.save_mapping(
+                    hub.id,
+                    request.form.get("mapping_name", ""),
+                    headers,
+                    choices,
+                    request.form.get("organisation_type", ""),
+                    current_user.id,
+                )
+                plan = importing.read_and_plan(hub.id, data, filename, mapping.name)
+            except (DirectoryError, importing.DirectoryFileError) as refused:
+                db.session.rollback()
+                error = str(refused)
+            else:
+                db.session.commit()
+                flash(_("列の対応「%(name)s」を保存しました。次からこの形式のファイルはそのまま読めます。", name=mapping.name), "success")
+                preview = importing.preview_of(plan, filename)
+                uploads.save_preview(token, preview)
+                return redirect(url_for("directory.import_preview", token=token))
+    columns = [
+        (n, header, [row[n] if n < len(row) else "" for row in unknown["samples"]], choices[n])
+        for n, header in enumerate(headers)
+    ]
+    return render_template(
+        "directory/import_mapping.html",
+        filename=filename,
+        columns=columns,
+        fields=MAPPABLE_FIELDS,
+        types=ORGANISATION_TYPE_JA,
+        chosen_type=request.form.get("organisation_type", ""),
+        mapping_name=request.form.get("mapping_name", ""),
+        error=error,
+        form=form,
+        line=unknown["line"],
+    ), (400 if error else 200)
 
 
 def _preview_page(token: str, preview: dict, page: int):
@@ -64,6 +132,8 @@ def import_preview(token: str):
     if preview is None:
         flash(_("取り込むファイルが見つかりません。もう一度ファイルを選んでください。"), "error")
         return redirect(url_for("directory.import_file"))
+    if "unknown" in preview:  # the columns are not mapped yet
+        return redirect(url_for("directory.import_mapping", token=token))
     return _preview_page(token, preview, request.args.get("page", 1, type=int))
 
 
@@ -77,7 +147,10 @@ def import_refused(token: str):
         flash(_("取り込むファイルが見つかりません。もう一度ファイルを選んでください。"), "error")
         return redirect(url_for("directory.import_file"))
     data, filename = kept
-    plan = importing.read_and_plan(hub.id, data, filename)
+    try:
+        plan = importing.read_and_plan(hub.id, data, filename)
+    except importing.DirectoryFileError:  # not mapped yet
+        return redirect(url_for("directory.import_mapping", token=token))
     encoding = "cp932" if plan.encoding == "cp932" else "utf-8"
     stem = filename.rsplit(".", 1)[0]
     return current_app.response_class(
@@ -116,17 +189,26 @@ def import_commit():
         return redirect(url_for("directory.import_file"))
     data, filename = kept
     skip_refused = bool(form.skip_refused.data)
-    plan = importing.read_and_plan(hub.id, data, filename)  # again: the directory may have changed since
+    try:
+        plan = importing.read_and_plan(hub.id, data, filename)  # again: the directory may have changed since
+    except importing.DirectoryFileError:  # not mapped yet (or the mapping was replaced meanwhile)
+        return redirect(url_for("directory.import_mapping", token=form.token.data))
     shown = uploads.load_preview(form.token.data, current_user.id, hub.id) or {}
     preview = importing.preview_of(plan, filename)
-    changed = any(shown.get(k) != preview[k] for k in ("additions", "updates", "refused"))
+    changed = any(shown.get(k) != preview[k] for k in ("additions", "updates", "refused", "disappeared"))
     if changed or (plan.errors and not skip_refused):
         # never more or other than the preview promised: show what would happen now
         uploads.save_preview(form.token.data, preview)
         if changed:
             flash(_("確認のあとに地域資源が変わったため、取り込む内容が変わりました。もう一度確かめてください。"), "warning")
         return _preview_page(form.token.data, preview, 1)
-    added, updated = importing.apply_import(hub.id, plan, f"import:{filename}", skip_refused=skip_refused)
+    added, updated, archived = importing.apply_import(
+        hub.id,
+        plan,
+        f"import:{filename}",
+        skip_refused=skip_refused,
+        archive_disappeared=bool(form.archive_disappeared.data),
+    )
     db.session.commit()
     uploads.discard(form.token.data)
     if plan.errors:
@@ -144,6 +226,8 @@ def import_commit():
             added=added,
             updated=updated,
         )
+    if archived:
+        message += " " + _("一覧から消えた%(n)d件をアーカイブしました。", n=archived)
     flash(message, "success")
     return redirect(url_for("directory.index"))
 

@@ -26,7 +26,11 @@ Layouts (detected by headers, compared after NFKC and without spaces; the first 
 - 医療情報ネット オープンデータ: 正式名称, or 名称 + 所在地座標（緯度） (the 薬局 file);
 - 自治体標準オープンデータセット 医療機関一覧: 名称 + 所在地_* + (医療機関の種類 | 医療機関コード | 診療科目);
 - 推奨データセット（旧形式） 医療機関一覧: 名称 + (住所 | 医療機関の種類 | 医療機関コード | a first column
-  都道府県コード又は市区町村コード or 市区町村コード) — some publishers keep only a few columns.
+  都道府県コード又は市区町村コード or 市区町村コード) — some publishers keep only a few columns;
+- the IMI 共通語彙基盤 style: a ``#property`` header row of English property names (name, address,
+  telephone, latitude…), read without asking (:mod:`mapping`);
+- any other layout through a mapping the coordinator saved for the hub (:class:`Mapping`); without one,
+  :class:`UnknownLayout` carries the likeliest header row and its first rows, for the mapping page.
 
 Types: the export's 種別 must be one of ORGANISATION_TYPE_JA (or the enum value), else a row error. The
 open-data kinds (医療機関の種類, 実施サービス, サービスの種類) go through :data:`KIND_RULES` (first rule
@@ -37,7 +41,7 @@ the file name — hospital/clinic/dental/maternity/pharmacy — and the name are
 """
 
 from hubapp.directory.parsing.decoding import parse_file
-from hubapp.directory.parsing.errors import DirectoryFileError
+from hubapp.directory.parsing.errors import DirectoryFileError, UnknownLayout
 from hubapp.directory.parsing.layouts import (
     KIND_RULES,
     LAYOUT_EXPORT,
@@ -49,6 +53,7 @@ from hubapp.directory.parsing.layouts import (
     LAYOUTS,
     MHLW_KIND_CODES,
 )
+from hubapp.directory.parsing.mapping import MAPPABLE_FIELDS, Mapping, propose
 
 __all__ = [
     "KIND_RULES",
@@ -60,6 +65,10 @@ __all__ = [
     "LAYOUT_NEW_MEDICAL",
     "LAYOUT_OLD_MEDICAL",
     "MHLW_KIND_CODES",
+    "MAPPABLE_FIELDS",
     "DirectoryFileError",
+    "Mapping",
+    "UnknownLayout",
     "parse_file",
+    "propose",
 ]

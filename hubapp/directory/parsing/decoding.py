@@ -13,16 +13,29 @@ from hubapp.directory.parsing.rows import _parse_rows, _Source
 from hubapp.directory.records import ParsedFile
 
 
-def parse_file(data: bytes, filename: str = "") -> ParsedFile:
-    """Read a directory file (see the package docstring). Raises DirectoryFileError when nothing can be read."""
+def parse_file(data: bytes, filename: str = "", *, mapping=None, mappings=()) -> ParsedFile:
+    """Read a directory file (see the package docstring). ``mappings``: the hub's saved mappings, tried when
+    no known layout fits; ``mapping``: read with that one only. Raises DirectoryFileError when nothing can
+    be read (UnknownLayout, a subclass, when the columns need mapping)."""
     if not data or not data.strip(b" \t\r\n\x00"):
         raise DirectoryFileError("ファイルが空です。")
+    options = {"mapping": mapping, "mappings": tuple(mappings)}
     if data.startswith(b"PK\x03\x04"):
-        return _parse_zip(data, filename)
+        return _parse_zip(data, filename, options)
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise DirectoryFileError("古い Excel 形式（.xls）は読み込めません。.xlsx か CSV で保存し直してください。")
     text, encoding = _decode(data)
-    return _parse_rows(_csv_source(text), encoding, filename)
+    if _looks_binary(text):
+        raise DirectoryFileError("このファイルは CSV・TSV・Excel（.xlsx）の一覧ではありません（文字でないデータを含んでいます）。")
+    return _parse_rows(_csv_source(text), encoding, filename, **options)
+
+
+def _looks_binary(text: str) -> bool:
+    """A program or an image renamed .csv decodes as text full of control characters; a list never has
+    NUL, and hardly any other control character but tab and line breaks."""
+    head = text[:65536]
+    controls = sum(1 for c in head if c < " " and c not in "\t\r\n")
+    return "\x00" in head or controls > max(2, len(head) // 200)
 
 
 def _decode(data: bytes) -> tuple[str, str]:
@@ -85,7 +98,7 @@ def _csv_source(text: str) -> _Source:
     return _Source(rows, [d for d in order if counts[d]] or [","])
 
 
-def _parse_zip(data: bytes, filename: str) -> ParsedFile:
+def _parse_zip(data: bytes, filename: str, options: dict) -> ParsedFile:
     """A workbook, or a ZIP holding one CSV; either only after its listing passed the archive limits
     (hubapp/common/archives.py: ZIP bombs are refused before openpyxl or zipfile unpacks anything)."""
     try:
@@ -96,7 +109,7 @@ def _parse_zip(data: bytes, filename: str) -> ParsedFile:
         raise DirectoryFileError(str(exc)) from None
     with archive:
         if "xl/workbook.xml" in archive.namelist():
-            return _parse_xlsx(data, filename)
+            return _parse_xlsx(data, filename, options)
         inner = [i for i in archive.infolist() if i.filename.lower().endswith((".csv", ".tsv", ".txt"))]
         if len(inner) != 1:
             raise DirectoryFileError(
@@ -110,10 +123,10 @@ def _parse_zip(data: bytes, filename: str) -> ParsedFile:
             raise DirectoryFileError(str(exc)) from None
     if content.startswith(b"PK\x03\x04"):  # a ZIP inside the ZIP (or one that contains itself)
         raise DirectoryFileError("ZIP ファイルの中の ZIP ファイルは読めません。中の CSV ファイルを取り込んでください。")
-    return parse_file(content, inner[0].filename)
+    return parse_file(content, inner[0].filename, **options)
 
 
-def _parse_xlsx(data: bytes, filename: str) -> ParsedFile:
+def _parse_xlsx(data: bytes, filename: str, options: dict) -> ParsedFile:
     """Only called by :func:`_parse_zip`, after the archive's listing was checked."""
     import openpyxl  # only needed for workbooks
 
@@ -126,7 +139,7 @@ def _parse_xlsx(data: bytes, filename: str) -> ParsedFile:
     sheet = book.worksheets[0]
     values = sheet.iter_rows(min_row=1, min_col=1, values_only=True)
     rows = [(n, [_xlsx_text(v) for v in cells]) for n, cells in enumerate(values, 1)]
-    return _parse_rows(_Source(lambda _delimiter: iter(rows), ["xlsx"]), "xlsx", filename)
+    return _parse_rows(_Source(lambda _delimiter: iter(rows), ["xlsx"]), "xlsx", filename, **options)
 
 
 def _xlsx_text(value) -> str:

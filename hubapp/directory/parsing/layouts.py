@@ -6,6 +6,7 @@ import unicodedata
 
 from hubapp.directory.models import ORGANISATION_TYPE_JA, OrganisationType
 from hubapp.directory.parsing.errors import _CellError
+from hubapp.directory.parsing.mapping import Mapping
 from hubapp.directory.parsing.values import _nfkc, _one_line, is_placeholder
 from hubapp.directory.records import RowError, RowWarning, WarningKind
 
@@ -115,13 +116,22 @@ _HEADER_FIELDS = {field: tuple(_key(h) for h in headers) for field, headers in _
 class _Header:
     """The header row: which column holds which field, and the header as written (for messages)."""
 
-    def __init__(self, line: int, cells: list[str]):
+    def __init__(self, line: int, cells: list[str], mapping: Mapping | None = None):
         self.line = line
         self.written = [c.replace("\ufeff", "").strip() for c in cells]
         while self.written and not self.written[-1]:
             self.written.pop()
+        #: the header row as the file has it (the same as ``written`` but for a ``#property`` row)
+        self.original = list(self.written)
         self.keys = [_key(c) for c in self.written]
         self.key_set = {k for k in self.keys if k}
+        #: a saved (or the IMI) mapping reads the file instead of a known layout
+        self.mapping = mapping
+        if mapping is not None:
+            self.layout = mapping_layout(mapping)
+            columns = mapping.columns(self.written)
+            self._columns = {field: columns.get(field, []) for field in _HEADER_FIELDS}
+            return
         self.layout = _detect_layout(self.key_set, self.keys)
         self._columns = {
             field: [(self.keys.index(k), self.written[self.keys.index(k)]) for k in keys if k in self.key_set]
@@ -137,6 +147,11 @@ class _Header:
         if not cells or cells[0] != self.written[0] or any(cells[len(self.written):]):
             return False
         return [_key(c) for c in cells[: len(self.written)]] == self.keys
+
+
+def mapping_layout(mapping: Mapping) -> str:
+    """How the preview names the layout of a file read with a mapping."""
+    return f"保存した対応「{mapping.name}」"
 
 
 def _detect_layout(keys: set[str], ordered: list[str]) -> str | None:
@@ -227,6 +242,9 @@ def _resolve_type(layout: str | None, row: _Row, name: str, filename: str) -> tu
         row.warn(column, message, WarningKind.TYPE)
         return T.OTHER, f"種類: {_one_line(value)}"
     kind = _one_line(row.text("kind"))
+    fixed = row.header.mapping.organisation_type if row.header.mapping is not None else None
+    if fixed is not None and not kind:
+        return fixed, ""  # the whole file is of one type (a pharmacy list is all 薬局)
     if layout == LAYOUT_MHLW_MEDICAL:
         code = _nfkc(kind).removesuffix(".0")
         if not code:

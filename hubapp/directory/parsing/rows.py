@@ -9,8 +9,9 @@ from collections.abc import Callable, Iterator
 from decimal import Decimal, InvalidOperation
 
 from hubapp.common.jptext import to_katakana
-from hubapp.directory.parsing.errors import DirectoryFileError, _CellError
+from hubapp.directory.parsing.errors import DirectoryFileError, UnknownLayout, _CellError
 from hubapp.directory.parsing.layouts import LAYOUTS, T, _Header, _resolve_type, _Row
+from hubapp.directory.parsing.mapping import Mapping, imi_mapping, is_property_row, property_headers
 from hubapp.directory.parsing.values import (
     _bed_count,
     _care_code,
@@ -44,8 +45,8 @@ class _Source:
         self.rows, self.delimiters = rows, delimiters
 
 
-def _parse_rows(source: _Source, encoding: str, filename: str) -> ParsedFile:
-    header, rows = _find_header(source)
+def _parse_rows(source: _Source, encoding: str, filename: str, mapping=None, mappings=()) -> ParsedFile:
+    header, rows = _find_header(source, mapping, mappings)
     records: list[OrganisationRecord] = []
     errors: list[RowError] = []
     refused: dict[int, list[str]] = {}
@@ -82,33 +83,71 @@ def _parse_rows(source: _Source, encoding: str, filename: str) -> ParsedFile:
         encoding=encoding,
         records=records,
         errors=errors,
-        header=list(header.written),
+        header=list(header.original),
         refused_rows=refused,
     )
 
 
-def _find_header(source: _Source) -> tuple[_Header, Iterator[tuple[int, list[str]]]]:
-    """The first recognisable header within the first rows, trying each likely delimiter."""
-    first_seen: _Header | None = None
+def _find_header(
+    source: _Source, mapping: Mapping | None = None, mappings: tuple[Mapping, ...] = ()
+) -> tuple[_Header, Iterator[tuple[int, list[str]]]]:
+    """The header row within the first rows, trying each likely delimiter: a known layout, the IMI style's
+    ``#property`` row, or a saved mapping whose headers are all there (``mapping``: only that one). Raises
+    :class:`UnknownLayout` with the likeliest header and the rows under it when none fits."""
+    first_seen: tuple[_Header, str] | None = None
     for delimiter in source.delimiters:
         rows = source.rows(delimiter)
         seen = 0
         for line, cells in rows:
             if not any(c.strip() for c in cells):
                 continue
-            header = _Header(line, cells)
-            if header.layout:
-                return header, rows
-            if first_seen is None or len(header.written) > len(first_seen.written):
-                first_seen = header  # the likeliest header row, for the message
+            if is_property_row(cells):
+                headers = property_headers(cells)
+                found = mapping or imi_mapping(headers)
+                if found is not None:
+                    header = _Header(line, headers, found)
+                    header.original = [c.strip() for c in cells]  # the refused rows go back with the marker
+                    return header, (r for r in rows if not _is_meta_row(r[1]))
+            if mapping is not None:
+                if mapping.fits(cells):
+                    return _Header(line, cells, mapping), rows
+            else:
+                header = _Header(line, cells)
+                if header.layout:
+                    return header, rows
+                saved = next((m for m in mappings if m.fits(cells)), None)
+                if saved is not None:
+                    return _Header(line, cells, saved), rows
+            candidate = _Header(line, cells)
+            if first_seen is None or len(candidate.written) > len(first_seen[0].written):
+                first_seen = (candidate, delimiter)  # the likeliest header row, for the message and the mapping
             seen += 1
             if seen >= 10:
                 break
-    found = "、".join(h for h in (first_seen.written if first_seen else []) if h)[:400] or "（なし）"
-    raise DirectoryFileError(
+    if mapping is not None:
+        wanted = "、".join(mapping.fields)[:300]
+        raise DirectoryFileError(f"保存した対応「{mapping.name}」の列（{wanted}）がこのファイルの見出しにそろっていません。")
+    written = first_seen[0].written if first_seen else []
+    found = "、".join(h for h in written if h)[:400] or "（なし）"
+    message = (
         f"見出し行を認識できませんでした。見つかった見出し: {found}。"
         f"読み込める形式: {'、'.join(LAYOUTS)}（見出し行はデータの上に1行で置いてください）。"
     )
+    if first_seen is None or sum(1 for h in first_seen[0].written if h) < 2:
+        raise DirectoryFileError(message)  # not a table a mapping could read
+    header, delimiter = first_seen
+    samples = []
+    for line, cells in source.rows(delimiter):
+        if line > header.line and any(c.strip() for c in cells):
+            samples.append([_clean_cell(c) for c in cells])
+            if len(samples) == 3:
+                break
+    raise UnknownLayout(message, header.line, header.written, samples)
+
+
+def _is_meta_row(cells: list[str]) -> bool:
+    """A row under a ``#property`` header that describes the columns (``#type``…), not an organisation."""
+    return bool(cells) and cells[0].strip().startswith("#")
 
 
 def _check_unclosed_quote(header: _Header, last, records, errors) -> bool:

@@ -275,14 +275,7 @@ def apply_import(
 
     if plan.errors and not skip_refused:
         raise ImportRefused(str(_l("エラーのある行があるため、取り込みませんでした。")))
-    for record, functions in plan.additions:
-        organisation = Organisation(hub_id=hub_id, source=source, import_key=plan.import_key)
-        for name in FIELDS:
-            value = getattr(record, name)
-            if not _is_empty(value):
-                setattr(organisation, name, value)
-        organisation.functions = functions
-        db.session.add(organisation)
+    _insert(hub_id, plan, source)
     for update in plan.updates:
         for name, (_old, new) in update.changes.items():
             setattr(update.organisation, name, new)
@@ -314,6 +307,52 @@ def hub_mappings(hub_id: int):
         Mapping(m.name, dict(m.fields), OrganisationType(m.organisation_type) if m.organisation_type else None)
         for m in db.session.scalars(sa.select(ImportMapping).where(ImportMapping.hub_id == hub_id).order_by(ImportMapping.id))
     ]
+
+
+#: Organisations inserted per statement (a national file has 15,000 to 100,000 rows).
+INSERT_BATCH = 2_000
+
+
+def _insert(hub_id: int, plan: ImportPlan, source: str) -> None:
+    """The additions through Core in batches (the ORM's unit of work held every row and its history in
+    memory, ten times slower): the same values, search keys and audit rows a flush would have written."""
+    from hubapp.audit.services import record_inserted
+    from hubapp.db import utcnow
+    from hubapp.directory.models import organisation_functions, search_values
+
+    table = Organisation.__table__
+    now = utcnow()
+    for start in range(0, len(plan.additions), INSERT_BATCH):
+        batch = plan.additions[start : start + INSERT_BATCH]
+        rows = []
+        for record, _functions in batch:
+            values = {name: getattr(record, name) for name in FIELDS if not _is_empty(getattr(record, name))}
+            values.setdefault("name_kana", "")
+            values.setdefault("address", "")
+            values.update(hub_id=hub_id, source=source, import_key=plan.import_key, created_at=now, updated_at=now)
+            values.update(search_values(values["name"], values["name_kana"], values["address"], values["type"]))
+            rows.append({c.name: values.get(c.name, _default(c)) for c in table.columns if c.name != "id"})
+        ids = db.session.execute(sa.insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars()
+        for row, new_id in zip(rows, ids, strict=True):
+            row["id"] = new_id
+        links = [
+            {"organisation_id": row["id"], "function_id": function.id}
+            for row, (_record, functions) in zip(rows, batch, strict=True)
+            for function in functions
+        ]
+        if links:
+            db.session.execute(sa.insert(organisation_functions), links)
+        record_inserted(Organisation, rows)
+
+
+def _default(column):
+    """A column's Python-side default (scalar or callable), as the ORM would have applied it."""
+    default = column.default
+    if default is None:
+        return None
+    if default.is_callable:
+        return default.arg(None)
+    return default.arg
 
 
 def read_and_plan(hub_id: int, data: bytes, filename: str, mapping_name: str | None = None) -> ImportPlan:

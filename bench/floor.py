@@ -1,8 +1,9 @@
 """The floor: the cheapest reasonable page of this stack, timed in the same process as a hubapp figure.
 
 The machine is shared and noisy, so a bench reports its figures beside this page's and as a ratio. The
-page is what ../shared/bench/ describes (the idea, not its file): Flask, Flask-SQLAlchemy and Jinja2 on
-SQLite, 2,000 resources, one query for 50 of them ordered by kana, rendered as an HTML table.
+page is the project's reference "floor" (written here, nothing read from outside the repository): Flask,
+Flask-SQLAlchemy and Jinja2 on SQLite, 2,000 resources, one query for 50 of them ordered by kana, rendered
+as an HTML table.
 
     from floor import Floor
     floor = Floor()            # builds its database in a temporary folder

@@ -32,3 +32,16 @@ def fallback_name(document) -> str:
     that cannot read ``filename*``, with the extension of the checked type."""
     extension = document.filename.rpartition(".")[2] if "." in document.filename else "bin"
     return f"document-{document.id}.{extension}"
+
+
+def stored_file(path, filename: str, content_type: str, fallback: str, etag: str | bool = True):
+    """The response for a stored upload (a meeting's, an item's evidence, an old rota): an attachment
+    with :func:`content_disposition`, never sniffed by the browser, never cached. The view checks the
+    hub, records the VIEW and commits before calling this."""
+    from flask import send_file
+
+    response = send_file(path, mimetype=content_type, as_attachment=True, download_name=filename, etag=etag)
+    response.headers["Content-Disposition"] = content_disposition(filename, fallback)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

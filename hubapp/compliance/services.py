@@ -1,6 +1,5 @@
 """Enrolments, hand tags, manual evidence and documents, plans: the compliance records a coordinator keeps."""
 
-import hashlib
 
 import sqlalchemy as sa
 from flask import current_app
@@ -169,21 +168,15 @@ def store_document(
 
     program_item(program_code, item_code)
     try:
-        documents.check_size(len(data))
-        content_type, extension = documents.sniff(data, filename)
+        stored = documents.write_checked(DOCUMENT_FOLDER, hub_id, filename, data)
     except documents.DocumentError as error:
         raise ComplianceError(str(error), "file") from None
-    stored_name, _path = documents.write_upload(DOCUMENT_FOLDER, hub_id, data)
     document = EvidenceDocument(
         hub_id=hub_id,
         fiscal_year=fiscal_year,
         program_code=program_code,
         item_code=item_code,
-        filename=documents.clean_filename(filename, extension),
-        stored_name=stored_name,
-        content_type=content_type,
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
+        **stored,
         uploaded_by_id=user_id,
         uploaded_at=now,
     )

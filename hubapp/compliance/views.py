@@ -9,7 +9,7 @@ from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from hubapp.common.changes import apply_change as _apply
-from hubapp.common.downloads import content_disposition
+from hubapp.common.downloads import content_disposition, stored_file
 from hubapp.common.downloads import fallback_name as _fallback_name
 from hubapp.common.headers import DOWNLOAD_CSP, talisman
 from hubapp.common.jpcalendar import FiscalYear
@@ -227,8 +227,6 @@ def _body_too_large(error: RequestEntityTooLarge):
 @roles_required(*READERS)
 @talisman(content_security_policy=DOWNLOAD_CSP)
 def document(document_id: int):
-    from flask import send_file
-
     from hubapp.audit.models import AuditAction
     from hubapp.audit.services import record
 
@@ -237,11 +235,7 @@ def document(document_id: int):
         abort(404)
     record(AuditAction.VIEW, found.__tablename__, found.id, hub_id=found.hub_id)
     db.session.commit()
-    response = send_file(
-        services.document_path(found), mimetype=found.content_type, as_attachment=True, download_name=found.filename
-    )
-    response.headers["Content-Disposition"] = content_disposition(found.filename, _fallback_name(found))
-    return response
+    return stored_file(services.document_path(found), found.filename, found.content_type, _fallback_name(found))
 
 
 @bp.route("/documents/<int:document_id>/delete", methods=["POST"])

@@ -4,7 +4,7 @@ Downloads are always attachments with the type decided when the file was checked
 sandboxing CSP, never cached, and recorded in the audit trail (who read which minutes, and when).
 """
 
-from flask import abort, current_app, flash, redirect, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -16,7 +16,7 @@ from wtforms.validators import DataRequired
 
 from hubapp.audit.models import AuditAction
 from hubapp.audit.services import record
-from hubapp.common.downloads import content_disposition, fallback_name
+from hubapp.common.downloads import fallback_name, stored_file
 from hubapp.common.headers import DOWNLOAD_CSP, talisman
 from hubapp.common.roles import ALL_ROLES, HUB_EDITORS, roles_required
 from hubapp.core.web import handle_http_error, upload_too_large
@@ -105,13 +105,7 @@ def document(document_id: int):
         details={"meeting_id": found.meeting_id, "kind": found.kind, "filename": found.filename},
     )
     db.session.commit()
-    response = send_file(
-        path, mimetype=found.content_type, as_attachment=True, download_name=found.filename, etag=found.sha256
-    )
-    response.headers["Content-Disposition"] = content_disposition(found.filename, fallback_name(found))
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return stored_file(path, found.filename, found.content_type, fallback_name(found), etag=found.sha256)
 
 
 @bp.route("/documents/<int:document_id>/delete", methods=["POST"])

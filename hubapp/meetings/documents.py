@@ -380,6 +380,23 @@ def check_size(size: int) -> None:
         raise DocumentError(_l("ファイルが大きすぎます（上限 %(mb)s MB）。", mb=megabytes(max_bytes())))
 
 
+def write_checked(folder_parts: tuple[str, ...], owner_id: int, filename: str, data: bytes) -> dict:
+    """Check an upload for another domain (size, then content), write it with :func:`write_upload` and
+    return the columns every stored document row has: filename (cleaned, with the checked type's
+    extension), stored_name, content_type, size and sha256. Raises :class:`DocumentError`; nothing is
+    written then."""
+    check_size(len(data))
+    content_type, extension = sniff(data, filename)
+    stored_name, _path = write_upload(folder_parts, owner_id, data)
+    return {
+        "filename": clean_filename(filename, extension),
+        "stored_name": stored_name,
+        "content_type": content_type,
+        "size": len(data),
+        "sha256": hashlib.sha256(data).hexdigest(),
+    }
+
+
 def store(
     meeting: Meeting, kind: DocumentKind | str, filename: str, data: bytes, user_id: int | None
 ) -> MeetingDocument:

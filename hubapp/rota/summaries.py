@@ -8,7 +8,6 @@ those figures come from. Every figure stands on its document: deleting the docum
 The compliance view adds them to the app's own count and shows them as 「手入力の集計（資料あり）」.
 """
 
-import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -158,19 +157,13 @@ def store(
     if not filename:
         raise RotaError(_l("集計のもとになった当番表（Excel や PDF）を選んでください。"), "file")
     try:
-        files.check_size(len(data))
-        content_type, extension = files.sniff(data, filename)
+        stored = files.write_checked(FOLDER, group.hub_id, filename, data)
     except files.DocumentError as error:
         raise RotaError(str(error), "file") from None
-    stored_name, _path = files.write_upload(FOLDER, group.hub_id, data)
     document = SummaryDocument(
         hub_id=group.hub_id,
         group_id=group.id,
-        filename=files.clean_filename(filename, extension),
-        stored_name=stored_name,
-        content_type=content_type,
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
+        **stored,
         note=note,
         uploaded_by_id=user_id,
         uploaded_at=now,

@@ -1,13 +1,13 @@
 """Manual summaries of the months before 運用開始日, on a group's page: entered with their evidence, the
 evidence downloaded (by the hub and the prefecture, audited), and deleted with its months."""
 
-from flask import abort, current_app, redirect, request, send_file, url_for
+from flask import abort, current_app, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from hubapp.common.changes import apply_change as _apply
-from hubapp.common.downloads import content_disposition, fallback_name
+from hubapp.common.downloads import fallback_name, stored_file
 from hubapp.common.headers import DOWNLOAD_CSP, talisman
 from hubapp.common.roles import HUB_EDITORS, Role, roles_required
 from hubapp.db import utcnow
@@ -80,11 +80,7 @@ def summary_document(document_id: int):
         abort(404)
     record(AuditAction.VIEW, found.__tablename__, found.id, hub_id=found.hub_id)
     db.session.commit()
-    response = send_file(
-        summaries.path_of(found), mimetype=found.content_type, as_attachment=True, download_name=found.filename
-    )
-    response.headers["Content-Disposition"] = content_disposition(found.filename, fallback_name(found))
-    return response
+    return stored_file(summaries.path_of(found), found.filename, found.content_type, fallback_name(found))
 
 
 @bp.route("/summaries/<int:document_id>/delete", methods=["POST"])

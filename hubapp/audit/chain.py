@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from hubapp.audit.models import AuditChain, AuditLog
+from hubapp.db import insert_many
 
 GENESIS = "0" * 64
 CHAIN_ID = 1
@@ -61,7 +62,7 @@ def append(connection: Connection, rows: list[dict]) -> None:
         seq += 1
         row["seq"] = seq
         row["row_hash"] = previous = digest(previous, row)
-    connection.execute(AuditLog.__table__.insert(), rows)
+    insert_many(connection, AuditLog.__table__, rows)
     connection.execute(sa.update(chain).where(chain.c.id == CHAIN_ID).values(last_seq=seq, last_hash=previous))
 
 

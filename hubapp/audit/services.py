@@ -222,13 +222,14 @@ def record_inserted(model: type, rows: list[dict]) -> None:
     masked = getattr(model, "__audit_masked__", frozenset())
     names = [c.name for c in table.columns if c.name not in ignored]
     prepared = []
+    plain_types = (str, int, float, bool, type(None))
     for values in rows:
         changes = {}
         for name in names:
             value = values.get(name)
             if name in masked:
                 value = MASK if value is not None else None
-            changes[name] = [None, _plain(value)]
+            changes[name] = [None, value if type(value) in plain_types else _plain(value)]
         prepared.append(_row(AuditAction.CREATE, table.name, values["id"], values.get("hub_id"), changes))
     if prepared:
         session = db.session()

@@ -13,6 +13,7 @@ for queries of two characters or more (a trigram index cannot answer 2-character
 「薬局」 or 「病院」).
 """
 
+import re
 import unicodedata
 
 _SMALL_TO_LARGE = str.maketrans("ぁぃぅぇぉっゃゅょゎゕゖ", "あいうえおつやゆよわかけ")
@@ -27,31 +28,33 @@ _VARIANTS = str.maketrans(
 _LONG_VOWELS = {"ー", "〜", "～"}
 
 
-def _katakana_to_hiragana(text: str) -> str:
-    out = []
-    for ch in text:
-        code = ord(ch)
-        if 0x30A1 <= code <= 0x30F6:  # ァ..ヶ
-            out.append(chr(code - 0x60))
-        else:
-            out.append(ch)
-    return "".join(out)
+def _composed_table() -> dict[int, str | None]:
+    """katakana → hiragana, then small → large, then variant kanji, and the long-vowel marks dropped, as one
+    table for ``str.translate`` (a national directory folds 400,000 names and addresses)."""
+    table: dict[int, str | None] = {}
+    katakana = {code: chr(code - 0x60) for code in range(0x30A1, 0x30F7)}  # ァ..ヶ
+    for code in {*katakana, *_SMALL_TO_LARGE, *_VARIANTS}:
+        ch = katakana.get(code, chr(code))
+        ch = ch.translate(_SMALL_TO_LARGE).translate(_VARIANTS)
+        if ch != chr(code):
+            table[code] = ch
+    for mark in _LONG_VOWELS:
+        table[ord(mark)] = None
+    return table
+
+
+_FOLD = _composed_table()
+#: What ``fold`` drops once translated: all but letters (kana, kanji, latin) and digits — ``\w`` is letters,
+#: digits and the underscore.
+_NOT_LETTER_OR_DIGIT = re.compile(r"[\W_]+")
 
 
 def fold(text: str | None) -> str:
     """The search form of ``text`` (see the module docstring). Empty for None."""
     if not text:
         return ""
-    text = unicodedata.normalize("NFKC", text).lower()
-    text = _katakana_to_hiragana(text).translate(_SMALL_TO_LARGE).translate(_VARIANTS)
-    kept = []
-    for ch in text:
-        if ch in _LONG_VOWELS:
-            continue
-        category = unicodedata.category(ch)
-        if category[0] in ("L", "N"):  # letters (kana, kanji, latin) and digits
-            kept.append(ch)
-    return "".join(kept)
+    text = unicodedata.normalize("NFKC", text).lower().translate(_FOLD)
+    return _NOT_LETTER_OR_DIGIT.sub("", text)
 
 
 def kana_key(kana: str | None, fallback: str | None = None) -> str:

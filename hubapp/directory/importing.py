@@ -38,11 +38,24 @@ FIELDS = (*ORGANISATION_FIELDS, "last_confirmed_on")
 
 @dataclass
 class Update:
-    organisation: Organisation
+    """An organisation of the directory the file changes (by id: the plan holds no ORM object, a national
+    list has 100,000 of them)."""
+
+    organisation_id: int
+    name: str  #: its name now, for the preview
     record: OrganisationRecord
     #: {field: (old, new)} for display
     changes: dict[str, tuple]
     functions: list[DirectoryFunction] | None = None
+
+
+@dataclass(frozen=True)
+class Gone:
+    """An organisation last imported from the publisher's list that this file no longer has."""
+
+    id: int
+    name: str
+    address: str
 
 
 @dataclass
@@ -59,9 +72,9 @@ class ImportPlan:
     #: The publisher's list this file is (see :func:`import_key_of`), and the organisations of the hub last
     #: imported from that list that this file no longer has (to archive or keep: the coordinator's choice).
     import_key: str = ""
-    disappeared: list[Organisation] = field(default_factory=list)
-    #: Organisations the file matched that carry another list's key (or none) yet
-    relabel: list[Organisation] = field(default_factory=list)
+    disappeared: list[Gone] = field(default_factory=list)
+    #: Ids of the organisations the file matched that carry another list's key (or none) yet
+    relabel: list[int] = field(default_factory=list)
 
     @property
     def refused(self) -> int:
@@ -142,8 +155,60 @@ def import_key_of(layout: str, filename: str) -> str:
     return f"{layout}|{stem}"[:200]
 
 
+#: Rows per fetch when reading the hub's directory (streamed: a national directory has 100,000 rows).
+READ_BATCH = 5_000
+
+
+@dataclass
+class _Keys:
+    """What matching needs of the hub's directory, by organisation id (a few strings per row, never the
+    organisations themselves)."""
+
+    by_medical: dict[str, int] = field(default_factory=dict)
+    by_care: dict[str, int] = field(default_factory=dict)
+    by_name: dict[tuple[str, str], int] = field(default_factory=dict)
+    corporate: dict[str, list[int]] = field(default_factory=dict)
+    of_this_list: set[int] = field(default_factory=set)  #: not archived, last imported from this list
+    of_other_lists: set[int] = field(default_factory=set)
+
+
+def _directory_keys(hub_id: int, import_key: str) -> _Keys:
+    """One streamed query over the hub's organisations."""
+    keys = _Keys()
+    query = (
+        sa.select(
+            Organisation.id,
+            Organisation.medical_code,
+            Organisation.care_code,
+            Organisation.name,
+            Organisation.address,
+            Organisation.corporate_number,
+            Organisation.import_key,
+            Organisation.archived_at,
+        )
+        .where(Organisation.hub_id == hub_id)
+        .order_by(Organisation.id)
+        .execution_options(yield_per=READ_BATCH)
+    )
+    for row in db.session.execute(query):
+        if row.medical_code:
+            keys.by_medical[row.medical_code] = row.id
+        if row.care_code:
+            keys.by_care[row.care_code] = row.id
+        keys.by_name[_name_address_key(row.name, row.address)] = row.id
+        if row.corporate_number:
+            keys.corporate.setdefault(row.corporate_number, []).append(row.id)
+        if row.import_key != import_key:
+            keys.of_other_lists.add(row.id)
+        elif row.archived_at is None:
+            keys.of_this_list.add(row.id)
+    return keys
+
+
 def plan_import(hub_id: int, parsed: ParsedFile, filename: str = "") -> ImportPlan:
-    """What importing ``parsed`` into the hub would do. Reads, never writes (three queries)."""
+    """What importing ``parsed`` into the hub would do. Reads, never writes (four queries, whatever the
+    size of the file or of the directory: the directory is streamed, its keys first, then the values of the
+    organisations the file matched)."""
     plan = ImportPlan(
         layout=parsed.layout,
         encoding=parsed.encoding,
@@ -152,98 +217,138 @@ def plan_import(hub_id: int, parsed: ParsedFile, filename: str = "") -> ImportPl
         refused_rows=dict(parsed.refused_rows),
         import_key=import_key_of(parsed.layout, filename),
     )
-    existing = list(
-        db.session.scalars(
-            sa.select(Organisation).where(Organisation.hub_id == hub_id).options(selectinload(Organisation.functions))
-        )
-    )
-    by_medical = {o.medical_code: o for o in existing if o.medical_code}
-    by_care = {o.care_code: o for o in existing if o.care_code}
-    by_name = {_name_address_key(o.name, o.address): o for o in existing}
-    corporate: dict[str, list[Organisation]] = {}
-    for o in existing:
-        if o.corporate_number:
-            corporate.setdefault(o.corporate_number, []).append(o)
+    keys = _directory_keys(hub_id, plan.import_key)
     functions = {jptext.fold(f.label): f for f in db.session.scalars(sa.select(DirectoryFunction))}
 
     # One organisation per group of rows: rows sharing a code, a name and address, or a match.
-    groups: list[tuple[OrganisationRecord, Organisation | None]] = []
-    owner: dict[tuple, int] = {}  # key -> index in groups
+    groups: list[tuple[OrganisationRecord, int | None]] = []
+    # key -> index in groups, by kind of key (one dict per kind: no tuple per key, 300,000 keys for a
+    # national file)
+    owner: dict[str, dict] = {"medical": {}, "care": {}, "name": {}, "match": {}}
     for record in parsed.records:
+        shared = record.corporate_number and keys.corporate.get(record.corporate_number, [])
+        name_key = _name_address_key(record.name, record.address)
         match = (
-            (record.medical_code and by_medical.get(record.medical_code))
-            or (record.care_code and by_care.get(record.care_code))
-            or by_name.get(_name_address_key(record.name, record.address))
-            or (
-                record.corporate_number
-                and len(corporate.get(record.corporate_number, [])) == 1
-                and corporate[record.corporate_number][0]
-            )
+            (record.medical_code and keys.by_medical.get(record.medical_code))
+            or (record.care_code and keys.by_care.get(record.care_code))
+            or keys.by_name.get(name_key)
+            or (shared[0] if shared and len(shared) == 1 else None)
             or None
         )
-        keys = [
-            (str(_l("医療機関コード %(code)s", code=record.medical_code)), None) if record.medical_code else None,
-            (str(_l("介護保険事業所番号 %(code)s", code=record.care_code)), None) if record.care_code else None,
-            (str(_l("名称と所在地が同じ")), _name_address_key(record.name, record.address)),
-            (str(_l("登録済みの同じ機関に当たる")), match.id) if match is not None else None,
+        group_keys = [
+            ("medical", record.medical_code) if record.medical_code else None,
+            ("care", record.care_code) if record.care_code else None,
+            ("name", name_key),
+            ("match", match) if match is not None else None,
         ]
-        keys = [k for k in keys if k is not None]
-        found = next(((owner[k], k[0]) for k in keys if k in owner), None)
+        group_keys = [k for k in group_keys if k is not None]
+        found = next((k for k in group_keys if k[1] in owner[k[0]]), None)
         if found is not None:
-            index, why = found
-            _merge(groups[index][0], record, why)
+            index = owner[found[0]][found[1]]
+            _merge(groups[index][0], record, _why_merged(*found))
             groups[index] = (groups[index][0], groups[index][1] or match)
         else:
             index = len(groups)
             groups.append((record, match))
-        for k in keys:
-            owner.setdefault(k, index)
+        for kind, value in group_keys:
+            owner[kind].setdefault(value, index)
+    del owner
+    plan.relabel = sorted(keys.of_other_lists.intersection(m for _r, m in groups if m is not None))
+    gone_ids = keys.of_this_list
+    del keys  # the directory's keys are no longer needed
 
-    matched: set[int] = set()
+    matched: dict[int, tuple[OrganisationRecord, list[DirectoryFunction] | None]] = {}
     for record, match in groups:
         plan.warnings += record.warnings
-        wanted_functions = None
-        if record.functions:
-            wanted_functions, unknown = [], []
-            for label in record.functions:
-                found = functions.get(jptext.fold(label))
-                (wanted_functions.append(found) if found else unknown.append(label))
-            if unknown:
-                labels = "、".join(unknown)
-                plan.warnings.append(
-                    RowWarning(
-                        record.line,
-                        "機能",
-                        str(_l("機能「%(labels)s」は機能の一覧にないため、備考に残しました（管理者が一覧に追加できます）。", labels=labels)),
-                        WarningKind.UNKNOWN_FUNCTION,
-                    )
-                )
-                record.note = "\n".join(n for n in (record.note, f"機能（一覧にないもの）: {labels}") if n)
+        wanted_functions = _wanted_functions(plan, record, functions)
         if match is None:
             plan.additions.append((record, wanted_functions or []))
-            continue
-        matched.add(match.id)
-        if match.import_key != plan.import_key:
-            plan.relabel.append(match)
-        changes = {
-            name: (getattr(match, name), getattr(record, name))
-            for name in FIELDS
-            if _should_change(name, getattr(match, name), getattr(record, name))
-        }
-        function_change = bool(wanted_functions) and {f.id for f in wanted_functions} != {
-            f.id for f in match.functions
-        }
-        if changes or function_change:
-            plan.updates.append(Update(match, record, changes, wanted_functions if function_change else None))
         else:
-            plan.unchanged += 1
+            matched[match] = (record, wanted_functions)
+    del groups
+    gone_ids.difference_update(matched)
+    _compare(hub_id, plan, matched, gone_ids)
     plan.errors.sort(key=lambda e: (e.line, e.column))
     plan.warnings.sort(key=lambda w: w.line)
-    plan.disappeared = [
-        o for o in existing if o.import_key == plan.import_key and o.id not in matched and o.archived_at is None
-    ]
-    plan.disappeared.sort(key=lambda o: o.kana_key)
     return plan
+
+
+def _why_merged(kind: str, value) -> str:
+    """Why a row was merged into an earlier one, for its warning (translated only for rows merged)."""
+    if kind == "medical":
+        return str(_l("医療機関コード %(code)s", code=value))
+    if kind == "care":
+        return str(_l("介護保険事業所番号 %(code)s", code=value))
+    if kind == "name":
+        return str(_l("名称と所在地が同じ"))
+    return str(_l("登録済みの同じ機関に当たる"))
+
+
+def _wanted_functions(plan: ImportPlan, record: OrganisationRecord, functions: dict) -> list | None:
+    """The record's 機能 as the directory's functions; labels not in the list go to the note, with a warning."""
+    if not record.functions:
+        return None
+    wanted, unknown = [], []
+    for label in record.functions:
+        found = functions.get(jptext.fold(label))
+        (wanted.append(found) if found else unknown.append(label))
+    if unknown:
+        labels = "、".join(unknown)
+        plan.warnings.append(
+            RowWarning(
+                record.line,
+                "機能",
+                str(_l("機能「%(labels)s」は機能の一覧にないため、備考に残しました（管理者が一覧に追加できます）。", labels=labels)),
+                WarningKind.UNKNOWN_FUNCTION,
+            )
+        )
+        record.note = "\n".join(n for n in (record.note, f"機能（一覧にないもの）: {labels}") if n)
+    return wanted
+
+
+def _compare(hub_id: int, plan: ImportPlan, matched: dict, gone_ids: set[int]) -> None:
+    """The matched organisations' values against their records (two streamed queries): updates, unchanged,
+    and the organisations that disappeared from the list."""
+    from hubapp.directory.models import organisation_functions
+
+    links: dict[int, set[int]] = {}
+    query = (
+        sa.select(organisation_functions.c.organisation_id, organisation_functions.c.function_id)
+        .join(Organisation, Organisation.id == organisation_functions.c.organisation_id)
+        .where(Organisation.hub_id == hub_id)
+        .execution_options(yield_per=READ_BATCH)
+    )
+    for organisation_id, function_id in db.session.execute(query):
+        if organisation_id in matched:
+            links.setdefault(organisation_id, set()).add(function_id)
+    columns = [getattr(Organisation, name) for name in FIELDS]
+    query = (
+        sa.select(Organisation.id, Organisation.kana_key, *columns)
+        .where(Organisation.hub_id == hub_id)
+        .order_by(Organisation.id)
+        .execution_options(yield_per=READ_BATCH)
+    )
+    gone = []
+    for row in db.session.execute(query):
+        if row.id in gone_ids:
+            gone.append((row.kana_key, Gone(row.id, row.name, row.address)))
+        if row.id not in matched:
+            continue
+        record, wanted_functions = matched[row.id]
+        changes = {
+            name: (getattr(row, name), getattr(record, name))
+            for name in FIELDS
+            if _should_change(name, getattr(row, name), getattr(record, name))
+        }
+        function_change = bool(wanted_functions) and {f.id for f in wanted_functions} != links.get(row.id, set())
+        if changes or function_change:
+            plan.updates.append(
+                Update(row.id, row.name, record, changes, wanted_functions if function_change else None)
+            )
+        else:
+            plan.unchanged += 1
+    gone.sort(key=lambda item: item[0])
+    plan.disappeared = [g for _kana, g in gone]
 
 
 def _should_change(name: str, old, new) -> bool:
@@ -276,22 +381,41 @@ def apply_import(
     if plan.errors and not skip_refused:
         raise ImportRefused(str(_l("エラーのある行があるため、取り込みませんでした。")))
     _insert(hub_id, plan, source)
-    for update in plan.updates:
+    updates = {u.organisation_id: u for u in plan.updates}
+    for organisation in _organisations(hub_id, list(updates), with_functions=True):
+        update = updates[organisation.id]
         for name, (_old, new) in update.changes.items():
-            setattr(update.organisation, name, new)
+            setattr(organisation, name, new)
         if update.functions is not None:
-            update.organisation.functions = update.functions
-        update.organisation.source = source
-    for organisation in plan.relabel:
+            organisation.functions = update.functions
+        organisation.source = source
+    for organisation in _organisations(hub_id, plan.relabel):
         organisation.import_key = plan.import_key
     archived = 0
     if archive_disappeared:
         moment = now or utcnow()
-        for organisation in plan.disappeared:
+        for organisation in _organisations(hub_id, [g.id for g in plan.disappeared]):
             organisation.archived_at = moment
             archived += 1
     db.session.flush()
     return len(plan.additions), len(plan.updates), archived
+
+
+#: Organisations changed per flush by an import (the ORM's unit of work, audited, holds each batch only).
+UPDATE_BATCH = 1_000
+
+
+def _organisations(hub_id: int, ids: list[int], *, with_functions: bool = False):
+    """The hub's organisations of ``ids`` as ORM objects, a batch at a time, each batch flushed once the
+    caller has changed it (so no more than one batch is held in memory)."""
+    for start in range(0, len(ids), UPDATE_BATCH):
+        query = sa.select(Organisation).where(
+            Organisation.hub_id == hub_id, Organisation.id.in_(ids[start : start + UPDATE_BATCH])
+        )
+        if with_functions:
+            query = query.options(selectinload(Organisation.functions))
+        yield from db.session.scalars(query).all()
+        db.session.flush()
 
 
 class UnknownMapping(DirectoryFileError):
@@ -317,7 +441,7 @@ def _insert(hub_id: int, plan: ImportPlan, source: str) -> None:
     """The additions through Core in batches (the ORM's unit of work held every row and its history in
     memory, ten times slower): the same values, search keys and audit rows a flush would have written."""
     from hubapp.audit.services import record_inserted
-    from hubapp.db import utcnow
+    from hubapp.db import insert_many, utcnow
     from hubapp.directory.models import organisation_functions, search_values
 
     table = Organisation.__table__
@@ -332,8 +456,9 @@ def _insert(hub_id: int, plan: ImportPlan, source: str) -> None:
             values.update(hub_id=hub_id, source=source, import_key=plan.import_key, created_at=now, updated_at=now)
             values.update(search_values(values["name"], values["name_kana"], values["address"], values["type"]))
             rows.append({c.name: values.get(c.name, _default(c)) for c in table.columns if c.name != "id"})
-        ids = db.session.execute(sa.insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars()
-        for row, new_id in zip(rows, ids, strict=True):
+        db.session.flush()  # the unit of work's pending rows first: nothing may come between insert and ids
+        new_ids = insert_many(db.session.connection(), table, rows, return_ids=True)
+        for row, new_id in zip(rows, new_ids, strict=True):
             row["id"] = new_id
         links = [
             {"organisation_id": row["id"], "function_id": function.id}
@@ -341,7 +466,7 @@ def _insert(hub_id: int, plan: ImportPlan, source: str) -> None:
             for function in functions
         ]
         if links:
-            db.session.execute(sa.insert(organisation_functions), links)
+            insert_many(db.session.connection(), organisation_functions, links)
         record_inserted(Organisation, rows)
 
 
@@ -419,7 +544,7 @@ def preview_of(plan: ImportPlan, filename: str) -> dict:
         "updated": [
             [
                 u.record.line,
-                u.organisation.name,
+                u.name,
                 [[_label(name), _shown(name, old), _shown(name, new)] for name, (old, new) in u.changes.items()]
                 + (
                     [[_label("functions"), "", "、".join(f.label for f in u.functions)]]

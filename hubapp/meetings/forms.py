@@ -1,9 +1,11 @@
 """Meeting forms (shape only; rules in services). Choices are filled per request."""
 
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField, TimeField
-from wtforms.validators import URL, DataRequired, Email, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import URL, DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from hubapp.common.forms import MultiCheckboxField
 from hubapp.directory.models import Profession
@@ -20,10 +22,19 @@ def _count(label):
     )
 
 
+#: The days a meeting may be held on (0001-01-01 at 00:00 JST is no day in UTC, and no meeting anyway).
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
+
+
+def _plausible_day(form, field):
+    if field.data is not None and not FIRST_DAY <= field.data <= LAST_DAY:
+        raise ValidationError(_l("開催日は2000年から2100年までの日付で入力してください。"))
+
+
 class MeetingForm(FlaskForm):
     kind = SelectField(_l("種類"), validators=[DataRequired(_REQUIRED)])
     title = StringField(_l("名称"), validators=[DataRequired(_REQUIRED), Length(max=200)])
-    day = DateField(_l("開催日"), validators=[InputRequired(_REQUIRED)])
+    day = DateField(_l("開催日"), validators=[InputRequired(_REQUIRED), _plausible_day])
     start_time = TimeField(_l("開始"), validators=[InputRequired(_REQUIRED)])
     end_time = TimeField(_l("終了"), validators=[InputRequired(_REQUIRED)])
     place = StringField(_l("会場"), validators=[Optional(), Length(max=200)])

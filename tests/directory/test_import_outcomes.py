@@ -180,6 +180,33 @@ def test_imported_rows_are_searchable_sorted_and_audited_like_any_other(app_ctx,
     ).all()
     assert sorted(a.entity_id for a in created) == sorted(db.session.scalars(sa.select(Organisation.id)))
     assert created[0].changes["name"][1].endswith("介護医療院") and "search_bigrams" not in created[0].changes
+    # each audit row and each id stand for their own row of the file
+    assert all(db.session.get(Organisation, a.entity_id).name == a.changes["name"][1] for a in created)
     from hubapp.audit import chain
 
     assert chain.verify(db.session.connection()).intact  # appended in batches, the chain still whole
+
+
+def test_each_added_organisation_gets_its_own_functions_across_batches(app_ctx, hub, create_hub, create_organisation):
+    """The new ids are matched to their rows (SQLite reads them back after each batch): every organisation
+    of the file gets the functions of its own row, with organisations of the hub and of another hub around."""
+    from hubapp.directory import exporting, services
+    from hubapp.directory.models import OrganisationType as T
+
+    choices = [("24h",), ("end_of_life",), ("24h", "end_of_life"), (), ("end_of_life",)]
+    source = create_hub("写し元", name_kana="ウツシモト")
+    for n, functions in enumerate(choices):
+        create_organisation(f"写し元{n}訪問看護", T.VISITING_NURSING, hub_id=source.id, functions=functions)
+    create_organisation("前からある診療所", T.CLINIC)  # an id before the import's in the target hub
+    originals = {o.name: [f.code for f in o.functions] for o in services.all_organisations(source.id)}
+    assert sorted(map(len, originals.values())) == [0, 1, 1, 1, 2]
+    exported = exporting.to_csv(services.all_organisations(source.id))
+    plan = importing.read_and_plan(hub.id, exported, "export.csv")
+    old_batch, importing.INSERT_BATCH = importing.INSERT_BATCH, 2
+    try:
+        importing.apply_import(hub.id, plan, "import:export.csv")
+    finally:
+        importing.INSERT_BATCH = old_batch
+    db.session.commit()
+    copied = {o.name: [f.code for f in o.functions] for o in services.all_organisations(hub.id)}
+    assert copied == {"前からある診療所": [], **originals}

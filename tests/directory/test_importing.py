@@ -205,7 +205,7 @@ def test_matching_updates_instead_of_duplicating(app_ctx, hub, create_organisati
     )
     plan = importing.read_and_plan(hub.id, GOOD, "iryokikan.csv")
     assert not plan.errors and not plan.additions and len(plan.updates) == 2
-    changes = {u.organisation.id: u.changes for u in plan.updates}
+    changes = {u.organisation_id: u.changes for u in plan.updates}
     assert changes[by_code.id]["name"] == ("旧名の医院", "髙橋内科医院")
     assert "note" not in changes[by_code.id]  # the hub's own note stays
     assert changes[by_name.id]["phone"] == ("0478-00-0000", "0478-50-2222")

@@ -106,6 +106,19 @@ def test_bad_times_and_another_hub_are_refused(app, client, login_as, create_hub
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Meeting)) == 1
 
 
+def test_a_day_outside_any_calendar_of_meetings_is_refused(app, client, login_as):
+    """0001-01-01 at 00:00 JST is before the first day UTC can hold (found by tests/test_fuzz_forms.py)."""
+    login_as("coordinator")
+    for day in ("0001-01-01", "9999-12-31", "1999-12-31"):
+        response = client.post(
+            "/meetings/new",
+            data={"kind": "multidisciplinary", "title": "x", "day": day, "start_time": "00:00", "end_time": "10:00"},
+        )
+        assert response.status_code == 200 and "開催日は2000年から2100年までの日付で入力してください。" in response.data.decode()
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Meeting)) == 0
+
+
 def test_members_read_but_do_not_record(client, login_as, create_meeting):
     meeting = create_meeting(day=date(2026, 9, 1))
     login_as("member")

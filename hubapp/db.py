@@ -83,6 +83,7 @@ def insert_many(connection: sa.Connection, table: sa.Table, rows: list[dict], *,
         sql = statement.compile(dialect=dialect).string
         processors = [(k, table.c[k].type._cached_bind_processor(dialect)) for k in keys]
         params = [{k: (p(row[k]) if p else row[k]) for k, p in processors} for row in rows]
+        dbapi_error = dialect.loaded_dbapi.Error
         cursor = connection.connection.cursor()
         try:
             cursor.executemany(sql, params, returning=return_ids)
@@ -94,6 +95,13 @@ def insert_many(connection: sa.Connection, table: sa.Table, rows: list[dict], *,
                 if not cursor.nextset():
                     break
             return ids
+        except dbapi_error as error:  # as SQLAlchemy raises it: IntegrityError…, a lost connection invalidated
+            lost = dialect.is_disconnect(error, connection.connection, cursor)
+            if lost:
+                connection.invalidate(error)
+            raise sa.exc.DBAPIError.instance(
+                sql, None, error, dbapi_error, hide_parameters=True, connection_invalidated=lost, dialect=dialect
+            ) from error
         finally:
             cursor.close()
     connection.execute(sa.insert(table), rows)

@@ -276,3 +276,23 @@ def test_reading_a_meeting_and_bed_requests_is_on_the_trail(app, client, login_a
         ).all()
     assert ("meetings", meeting.id, {}, user.username) in views
     assert ("bed_requests", None, {"ids": [None, [held_id]]}, user.username) in views
+
+
+def test_a_bulk_insert_that_breaks_a_constraint_raises_as_sqlalchemy_does(app_ctx):
+    """hubapp.db.insert_many (psycopg's pipeline on PostgreSQL, executemany on SQLite) fails as any statement
+    would: an IntegrityError, the transaction rolled back, nothing written."""
+    import pytest
+    import sqlalchemy as sa
+
+    from hubapp.db import insert_many
+    from hubapp.directory.models import DirectoryFunction, organisation_functions
+    from hubapp.extensions import db
+
+    function = db.session.scalars(sa.select(DirectoryFunction)).first()
+    with pytest.raises(sa.exc.IntegrityError):
+        # no such organisation: the foreign key refuses the row
+        orphan = {"organisation_id": 999_999, "function_id": function.id}
+        insert_many(db.session.connection(), organisation_functions, [orphan])
+        db.session.flush()
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(organisation_functions)) == 0

@@ -347,6 +347,7 @@ def _compare(hub_id: int, plan: ImportPlan, matched: dict, gone_ids: set[int]) -
             )
         else:
             plan.unchanged += 1
+    plan.updates.sort(key=lambda u: u.record.line)  # the file's order, as the preview lists them
     gone.sort(key=lambda item: item[0])
     plan.disappeared = [g for _kana, g in gone]
 

@@ -1,6 +1,5 @@
 """Enrolments, hand tags, manual evidence and documents, plans: the compliance records a coordinator keeps."""
 
-
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l

@@ -299,21 +299,15 @@ _WRITTEN = "hubapp.meetings.documents.written"
 _REMOVE_ON_COMMIT = "hubapp.meetings.documents.remove_on_commit"
 
 
-def _folder(hub_id: int, *, create: bool = False) -> Path:
-    instance = Path(current_app.instance_path)
-    folder = instance / "uploads" / "meetings" / str(int(hub_id))
-    if create:
-        instance.mkdir(parents=True, exist_ok=True)
-        for level in (instance / "uploads", instance / "uploads" / "meetings", folder):
-            level.mkdir(mode=0o700, exist_ok=True)
-    return folder
+#: Where a meeting's documents are kept: instance/uploads/meetings/<hub id>/ (as :func:`write_upload` lays out).
+FOLDER = ("meetings",)
 
 
 def path_of(document: MeetingDocument) -> Path:
     """Where a document's file is on disk."""
     if not _STORED_NAME.fullmatch(document.stored_name or ""):
         raise ValueError(f"meeting document {document.id}: unexpected stored name")
-    return _folder(document.hub_id) / document.stored_name
+    return stored_path(FOLDER, document.hub_id, document.stored_name)
 
 
 def _write_atomically(folder: Path, stored_name: str, data: bytes) -> Path:
@@ -402,29 +396,15 @@ def store(
 ) -> MeetingDocument:
     """Check the file (size, then content), write it under instance/uploads and add its row (flushed,
     so audited). Raises :class:`DocumentError` with the message for the user; nothing is kept then."""
-    check_size(len(data))
-    content_type, extension = sniff(data, filename)
     kind = DocumentKind(kind)
-    stored_name = secrets.token_hex(20)
-    path = _write_atomically(_folder(meeting.hub_id, create=True), stored_name, data)
-    document = MeetingDocument(
-        meeting=meeting,
-        hub_id=meeting.hub_id,
-        kind=kind,
-        filename=clean_filename(filename, extension),
-        stored_name=stored_name,
-        content_type=content_type,
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
-        uploaded_by_id=user_id,
-    )
+    stored = write_checked(FOLDER, meeting.hub_id, filename, data)
+    document = MeetingDocument(meeting=meeting, hub_id=meeting.hub_id, kind=kind, **stored, uploaded_by_id=user_id)
     db.session.add(document)
     try:
         db.session.flush()
     except BaseException:
-        path.unlink(missing_ok=True)
+        stored_path(FOLDER, meeting.hub_id, stored["stored_name"]).unlink(missing_ok=True)
         raise
-    db.session.info.setdefault(_WRITTEN, set()).add(str(path))
     return document
 
 

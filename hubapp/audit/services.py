@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from hubapp.audit import chain
 from hubapp.audit.models import AuditAction, AuditChain, AuditLog, AuditReview
 from hubapp.core.services import JST
-from hubapp.db import utcnow
+from hubapp.db import JSONText, utcnow
 from hubapp.extensions import db
 
 _log = logging.getLogger("hubapp.audit")
@@ -221,16 +221,22 @@ def record_inserted(model: type, rows: list[dict]) -> None:
     ignored = _ALWAYS_IGNORED | getattr(model, "__audit_ignored__", frozenset())
     masked = getattr(model, "__audit_masked__", frozenset())
     names = [c.name for c in table.columns if c.name not in ignored]
-    prepared = []
     plain_types = (str, int, float, bool, type(None))
+    template = _row(AuditAction.CREATE, table.name, None, None, {})  # who, when: the same for every row
+    masked_names = [name for name in names if name in masked]
+    prepared = []
     for values in rows:
-        changes = {}
-        for name in names:
-            value = values.get(name)
-            if name in masked:
-                value = MASK if value is not None else None
-            changes[name] = [None, value if type(value) in plain_types else _plain(value)]
-        prepared.append(_row(AuditAction.CREATE, table.name, values["id"], values.get("hub_id"), changes))
+        changes = {
+            name: [None, value if type(value) in plain_types else _plain(value)]
+            for name in names
+            for value in (values.get(name),)
+        }
+        for name in masked_names:
+            changes[name] = [None, MASK if values.get(name) is not None else None]
+        # serialised once, as the chain hashes it and as it is stored
+        row = {**template, "entity_id": values["id"], "hub_id": values.get("hub_id")}
+        row["changes"] = JSONText(chain.canonical(changes))
+        prepared.append(row)
     if prepared:
         session = db.session()
         session.flush()  # rows of the ORM's pending changes first, in order

@@ -60,10 +60,12 @@ def fold(text: str | None) -> str:
 def kana_key(kana: str | None, fallback: str | None = None) -> str:
     """The 五十音順 sort key of a reading (hiragana order; voiced after unvoiced as in dictionaries).
     Without a reading, the folded name, so that such rows still sort deterministically (last)."""
-    key = fold(kana)
-    if key:
-        return key
-    return "\uffff" + fold(fallback)
+    return kana_key_of_folded(fold(kana), fold(fallback))
+
+
+def kana_key_of_folded(folded_kana: str, folded_fallback: str) -> str:
+    """:func:`kana_key` of text already folded."""
+    return folded_kana or "\uffff" + folded_fallback
 
 
 def to_katakana(text: str | None) -> str:
@@ -86,9 +88,14 @@ def index_text(*fields: str | None) -> str:
 
     No phrase runs from one field into the next: the two characters either side of a boundary never
     form an indexed bigram, so a query of two bigrams or more cannot match across it."""
+    return index_folded(*(fold(field) for field in fields))
+
+
+def index_folded(*folded: str) -> str:
+    """:func:`index_text` of fields already folded."""
     tokens: list[str] = []
-    for field in fields:
-        tokens.extend(bigrams(fold(field)))
+    for field in folded:
+        tokens.extend(bigrams(field))
     return " ".join(tokens)
 
 

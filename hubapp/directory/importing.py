@@ -17,6 +17,7 @@ When rows are refused nothing is written unless the coordinator chooses to leave
 (``skip_refused``); whatever is written is written in one transaction.
 """
 
+import functools
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -447,16 +448,20 @@ def _insert(hub_id: int, plan: ImportPlan, source: str) -> None:
 
     table = Organisation.__table__
     now = utcnow()
+    # every column, in the table's order: its default, then the record's value when it has one
+    defaults = {c.name: _default(c) for c in table.columns if c.name != "id"}
+    defaults.update(hub_id=hub_id, source=source, import_key=plan.import_key, created_at=now, updated_at=now)
     for start in range(0, len(plan.additions), INSERT_BATCH):
         batch = plan.additions[start : start + INSERT_BATCH]
         rows = []
         for record, _functions in batch:
-            values = {name: getattr(record, name) for name in FIELDS if not _is_empty(getattr(record, name))}
-            values.setdefault("name_kana", "")
-            values.setdefault("address", "")
-            values.update(hub_id=hub_id, source=source, import_key=plan.import_key, created_at=now, updated_at=now)
+            values = dict(defaults)
+            for name in FIELDS:
+                value = getattr(record, name)
+                if value is not None and value != "" and value != []:
+                    values[name] = value
             values.update(search_values(values["name"], values["name_kana"], values["address"], values["type"]))
-            rows.append({c.name: values.get(c.name, _default(c)) for c in table.columns if c.name != "id"})
+            rows.append(values)
         db.session.flush()  # the unit of work's pending rows first: nothing may come between insert and ids
         new_ids = insert_many(db.session.connection(), table, rows, return_ids=True)
         for row, new_id in zip(rows, new_ids, strict=True):
@@ -481,10 +486,16 @@ def _default(column):
     return default.arg
 
 
-def read_and_plan(hub_id: int, data: bytes, filename: str, mapping_name: str | None = None) -> ImportPlan:
+def read_and_plan(
+    hub_id: int, data: bytes, filename: str, mapping_name: str | None = None, kept=None
+) -> ImportPlan:
     """Parse (a known layout, the IMI style, or a saved mapping of the hub; ``mapping_name``: that one only)
     and plan in one step. Raises DirectoryFileError for a file that cannot be read at all — UnknownLayout
-    when its columns need mapping first."""
+    when its columns need mapping first. ``kept`` (:class:`~hubapp.directory.uploads.KeptParse`): where the
+    upload's parse is kept — taken from there when it is the parse of these bytes with these mappings and this
+    parser, else made and kept there."""
+    from hubapp.directory.records import parse_from_plain, plain_parse
+
     mappings = hub_mappings(hub_id)
     mapping = None
     if mapping_name is not None:
@@ -492,7 +503,40 @@ def read_and_plan(hub_id: int, data: bytes, filename: str, mapping_name: str | N
         if mapping is None:
             names = "、".join(m.name for m in mappings) or "（なし）"
             raise UnknownMapping(f"保存した対応「{mapping_name}」はこの拠点にありません（保存した対応: {names}）。")
-    return plan_import(hub_id, parse_file(data, filename, mapping=mapping, mappings=mappings), filename)
+    key = _parse_key(data, filename, mapping_name, mappings)
+    plain = kept.load(key) if kept is not None else None
+    if plain is not None:
+        parsed = parse_from_plain(plain)
+    else:
+        parsed = parse_file(data, filename, mapping=mapping, mappings=mappings)
+        if kept is not None:
+            kept.save(key, plain_parse(parsed))
+    return plan_import(hub_id, parsed, filename)
+
+
+def _parse_key(data: bytes, filename: str, mapping_name: str | None, mappings) -> str:
+    """What a parse depends on: the bytes and the file's name (a type may come from it), the mapping asked
+    for, the hub's mappings and the parser's code."""
+    import hashlib
+    import json
+
+    described = [
+        [m.name, sorted(m.fields.items()), m.organisation_type and m.organisation_type.value] for m in mappings
+    ]
+    text = json.dumps([_parser_version(), filename, mapping_name, described], ensure_ascii=False)
+    return hashlib.sha256(data).hexdigest() + hashlib.sha256(text.encode()).hexdigest()
+
+
+@functools.cache
+def _parser_version() -> str:
+    """A digest of the parser's source (a parse kept by an older release is not taken as this one's)."""
+    import hashlib
+    from pathlib import Path
+
+    from hubapp.directory import parsing, records
+
+    files = sorted(Path(parsing.__file__).parent.glob("*.py")) + [Path(records.__file__)]
+    return hashlib.sha256(b"".join(f.read_bytes() for f in files)).hexdigest()
 
 
 #: Warnings and refusals per page of the preview, and rows shown of the additions and updates.

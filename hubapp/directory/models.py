@@ -5,6 +5,7 @@ bigram tokens (hubapp/common/jptext.py). SQLite indexes it with an FTS5 table ke
 triggers; PostgreSQL with a GIN index on its tsvector. Both are created by the migration.
 """
 
+import functools
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -225,12 +226,18 @@ class Organisation(TimestampMixin, db.Model):
 
 def search_values(name: str, name_kana: str, address: str, organisation_type) -> dict[str, str]:
     """The 五十音順 key and the search index text of an organisation (also for rows inserted in bulk)."""
+    folded_name, folded_kana = jptext.fold(name), jptext.fold(name_kana)
     return {
-        "kana_key": jptext.kana_key(name_kana, name),
-        "search_bigrams": jptext.index_text(
-            name, name_kana, address, ORGANISATION_TYPE_JA[OrganisationType(organisation_type)]
+        "kana_key": jptext.kana_key_of_folded(folded_kana, folded_name),
+        "search_bigrams": jptext.index_folded(
+            folded_name, folded_kana, jptext.fold(address), _folded_type_label(OrganisationType(organisation_type))
         ),
     }
+
+
+@functools.cache
+def _folded_type_label(organisation_type: "OrganisationType") -> str:
+    return jptext.fold(ORGANISATION_TYPE_JA[organisation_type])
 
 
 class Person(TimestampMixin, db.Model):

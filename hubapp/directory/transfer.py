@@ -29,18 +29,18 @@ def import_file():
         if len(data) > current_app.config["DIRECTORY_IMPORT_MAX_BYTES"]:
             return _too_large(form)
         filename = (upload.filename or "upload.csv").rsplit("/", 1)[-1][:150]
+        token = uploads.keep(data, filename, current_user.id, hub.id)
         try:
-            plan = importing.read_and_plan(hub.id, data, filename)
+            plan = importing.read_and_plan(hub.id, data, filename, kept=uploads.KeptParse(token))
         except importing.UnknownLayout as unknown:
-            token = uploads.keep(data, filename, current_user.id, hub.id)
             uploads.save_preview(
                 token, {"unknown": {"headers": unknown.headers, "samples": unknown.samples, "line": unknown.line}}
             )
             return redirect(url_for("directory.import_mapping", token=token))
         except importing.DirectoryFileError as error:
+            uploads.discard(token)
             form.file.errors.append(str(error))
         else:
-            token = uploads.keep(data, filename, current_user.id, hub.id)
             preview = importing.preview_of(plan, filename)
             uploads.save_preview(token, preview)
             return _preview_page(token, preview, 1)
@@ -62,7 +62,7 @@ def import_mapping(token: str):
     if kept is None or unknown is None:
         flash(_("取り込むファイルが見つかりません。もう一度ファイルを選んでください。"), "error")
         return redirect(url_for("directory.import_file"))
-    data, filename = kept
+    data, filename, _mapping = kept
     headers = unknown["headers"]
     choices = propose(headers)
     error = None
@@ -81,12 +81,13 @@ def import_mapping(token: str):
                     request.form.get("organisation_type", ""),
                     current_user.id,
                 )
-                plan = importing.read_and_plan(hub.id, data, filename, mapping.name)
+                plan = importing.read_and_plan(hub.id, data, filename, mapping.name, kept=uploads.KeptParse(token))
             except (DirectoryError, importing.DirectoryFileError) as refused:
                 db.session.rollback()
                 error = str(refused)
             else:
                 db.session.commit()
+                uploads.set_mapping(token, mapping.name)  # the commit reads the file as this preview did
                 flash(_("列の対応「%(name)s」を保存しました。次からこの形式のファイルはそのまま読めます。", name=mapping.name), "success")
                 preview = importing.preview_of(plan, filename)
                 uploads.save_preview(token, preview)
@@ -146,9 +147,9 @@ def import_refused(token: str):
     if kept is None:
         flash(_("取り込むファイルが見つかりません。もう一度ファイルを選んでください。"), "error")
         return redirect(url_for("directory.import_file"))
-    data, filename = kept
+    data, filename, mapping = kept
     try:
-        plan = importing.read_and_plan(hub.id, data, filename)
+        plan = importing.read_and_plan(hub.id, data, filename, mapping, kept=uploads.KeptParse(token))
     except importing.DirectoryFileError:  # not mapped yet
         return redirect(url_for("directory.import_mapping", token=token))
     encoding = "cp932" if plan.encoding == "cp932" else "utf-8"
@@ -187,10 +188,11 @@ def import_commit():
     if kept is None:
         flash(_("取り込むファイルが見つかりません。もう一度ファイルを選んでください。"), "error")
         return redirect(url_for("directory.import_file"))
-    data, filename = kept
+    data, filename, mapping = kept
     skip_refused = bool(form.skip_refused.data)
     try:
-        plan = importing.read_and_plan(hub.id, data, filename)  # again: the directory may have changed since
+        # planned again (the directory may have changed since), from the preview's parse of the file
+        plan = importing.read_and_plan(hub.id, data, filename, mapping, kept=uploads.KeptParse(form.token.data))
     except importing.DirectoryFileError:  # not mapped yet (or the mapping was replaced meanwhile)
         return redirect(url_for("directory.import_mapping", token=form.token.data))
     shown = uploads.load_preview(form.token.data, current_user.id, hub.id) or {}

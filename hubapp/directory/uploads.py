@@ -4,6 +4,7 @@ The file is kept under ``instance/imports/`` (never in static/) with the user an
 it; only that user, in that hub, can commit it, and files older than a day are removed.
 """
 
+import gzip
 import json
 import os
 import re
@@ -44,8 +45,9 @@ def keep(data: bytes, filename: str, user_id: int, hub_id: int) -> str:
     return token
 
 
-def load(token: str, user_id: int, hub_id: int) -> tuple[bytes, str] | None:
-    """The upload's bytes and file name, or None when the token is unknown, expired or someone else's."""
+def load(token: str, user_id: int, hub_id: int) -> tuple[bytes, str, str | None] | None:
+    """The upload's bytes, file name and the saved mapping it is read with (None: whichever fits), or None
+    when the token is unknown, expired or someone else's."""
     if not TOKEN.fullmatch(token or ""):
         return None
     folder = _folder()
@@ -55,7 +57,7 @@ def load(token: str, user_id: int, hub_id: int) -> tuple[bytes, str] | None:
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
     if meta.get("user_id") != user_id or meta.get("hub_id") != hub_id:
         return None
-    return data_path.read_bytes(), meta["filename"]
+    return data_path.read_bytes(), meta["filename"], meta.get("mapping")
 
 
 def save_preview(token: str, preview: dict) -> None:
@@ -84,7 +86,36 @@ def load_meta(token: str, user_id: int, hub_id: int) -> dict | None:
     return meta
 
 
+def set_mapping(token: str, name: str) -> None:
+    """The saved mapping the coordinator read the upload with (its commit reads it the same way)."""
+    path = _folder() / f"{token}.json"
+    meta = json.loads(path.read_text(encoding="utf-8"))
+    meta["mapping"] = name
+    path.write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+
+
+class KeptParse:
+    """The upload's file as parsed for its preview, kept (gzipped JSON) for its commit and its refused rows:
+    a national file takes longer to parse than to plan and write. Only a parse of the same bytes with the same
+    mappings and parser (``key``) is given back."""
+
+    def __init__(self, token: str):
+        self.path = _folder() / f"{token}.parsed.json.gz"
+
+    def load(self, key: str) -> dict | None:
+        try:
+            with gzip.open(self.path, "rt", encoding="utf-8") as f:
+                kept = json.load(f)
+        except (OSError, ValueError, EOFError):  # none yet, or unreadable: the file is parsed again
+            return None
+        return kept["parsed"] if kept.get("key") == key else None
+
+    def save(self, key: str, parsed: dict) -> None:
+        with gzip.open(self.path, "wt", encoding="utf-8", compresslevel=1) as f:
+            json.dump({"key": key, "parsed": parsed}, f, ensure_ascii=False)
+
+
 def discard(token: str) -> None:
     folder = _folder()
-    for suffix in (".bin", ".json", ".preview.json"):
+    for suffix in (".bin", ".json", ".preview.json", ".parsed.json.gz"):
         (folder / f"{token}{suffix}").unlink(missing_ok=True)

@@ -296,3 +296,29 @@ def test_a_bulk_insert_that_breaks_a_constraint_raises_as_sqlalchemy_does(app_ct
         db.session.flush()
     db.session.rollback()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(organisation_functions)) == 0
+
+
+def test_changes_given_as_their_text_hash_as_the_whole_row_does():
+    """A row's hash is SHA-256 of the canonical JSON list of its values (as every chain so far was hashed);
+    a bulk insert hands ``changes`` over already serialised, and gets the same hash."""
+    import hashlib
+    import json
+    from datetime import UTC, datetime
+
+    from hubapp.db import JSONText
+
+    changes = {"名称": [None, "かとり訪問看護"], "bed_count": [3, None], "a": [None, {"z": 1, "b": [1.5, "—"]}]}
+    row = {
+        "seq": 7, "at": datetime(2026, 12, 7, 6, 41, 5, 123456, tzinfo=UTC), "actor_id": None,
+        "actor": "cli:import-directory", "role": None, "action": AuditAction.CREATE, "entity": "organisations",
+        "entity_id": 12, "hub_id": 3, "changes": changes, "ip_address": "192.0.2.1", "outcome": "success",
+    }  # fmt: skip
+    whole = [
+        "f" * 64, 7, "2026-12-07T06:41:05.123456", None, "cli:import-directory", None, "create", "organisations",
+        12, 3, changes, "192.0.2.1", "success",
+    ]  # fmt: skip
+    text = json.dumps(whole, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+    expected = hashlib.sha256(text.encode()).hexdigest()
+    assert chain.digest("f" * 64, row) == expected
+    assert chain.digest("f" * 64, {**row, "changes": JSONText(chain.canonical(changes))}) == expected
+    assert chain.digest("f" * 64, {**row, "changes": {**changes, "名称": [None, "さわら"]}}) != expected

@@ -4,6 +4,7 @@ file in the same layout, fixes them and imports them; the preview pages through 
 
 import csv
 import io
+import json
 import re
 
 import sqlalchemy as sa
@@ -210,3 +211,65 @@ def test_each_added_organisation_gets_its_own_functions_across_batches(app_ctx, 
     db.session.commit()
     copied = {o.name: [f.code for f in o.functions] for o in services.all_organisations(hub.id)}
     assert copied == {"前からある診療所": [], **originals}
+
+
+def test_the_parse_kept_for_the_commit_is_the_parse_of_the_file(app_ctx, hub, tmp_path):
+    """The preview's parse, kept beside the upload, gives back every value, warning and refused row as the
+    parser made them (Decimal coordinates, dates, types, merged lines)."""
+    from hubapp.directory.parsing import parse_file
+    from hubapp.directory.records import parse_from_plain, plain_parse
+
+    exported = "種別,名称,緯度,経度,最終確認日,機能\r\n病院,香取病院,35.891234,140.499876,2026-04-01,訪問診療\r\n"
+    for data in (kaigo_file(*(row for row, _o, _c in PROBLEMS)), exported.encode("utf-8-sig")):
+        parsed = parse_file(data, "kaigo.csv")
+        again = parse_from_plain(json.loads(json.dumps(plain_parse(parsed), ensure_ascii=False)))
+        assert again == parsed
+    assert again.records[0].last_confirmed_on.isoformat() == "2026-04-01" and again.records[0].functions == ["訪問診療"]
+
+
+class _Kept:
+    """A KeptParse in memory that counts what is asked of it."""
+
+    def __init__(self):
+        self.stored, self.hits = {}, 0
+
+    def load(self, key):
+        found = self.stored.get(key)
+        self.hits += found is not None
+        return found and json.loads(found)
+
+    def save(self, key, plain):
+        self.stored = {key: json.dumps(plain, ensure_ascii=False)}
+
+
+def test_the_commit_plans_from_the_kept_parse_unless_the_file_or_the_mappings_differ(app_ctx, hub, monkeypatch):
+    data = kaigo_file(*(row for row, _o, _c in PROBLEMS))
+    kept = _Kept()
+    first = importing.read_and_plan(hub.id, data, "kaigo.csv", kept=kept)
+    parses = []
+    real_parse = importing.parse_file
+    monkeypatch.setattr(importing, "parse_file", lambda *a, **k: parses.append(a[1]) or real_parse(*a, **k))
+    again = importing.read_and_plan(hub.id, data, "kaigo.csv", kept=kept)
+    assert (kept.hits, parses) == (1, [])
+    assert [r for r, _f in again.additions] == [r for r, _f in first.additions]
+    assert (again.errors, again.warnings, again.refused_rows) == (first.errors, first.warnings, first.refused_rows)
+
+    longer = data + kaigo_row("もう1つ", "訪問介護", "千葉県香取市9").encode("cp932")
+    importing.read_and_plan(hub.id, longer, "kaigo.csv", kept=kept)
+    importing.read_and_plan(hub.id, data, "other-name.csv", kept=kept)
+    importing.save_mapping(hub.id, "新しい対応", ["名前"], ["name"], "", None)  # the hub's mappings changed
+    importing.read_and_plan(hub.id, data, "other-name.csv", kept=kept)
+    assert (kept.hits, parses) == (1, ["kaigo.csv", "other-name.csv", "other-name.csv"])
+
+
+def test_an_unreadable_kept_parse_is_parsed_again(app, client, login_as, hub):
+    from pathlib import Path
+
+    login_as("coordinator")
+    rows = [kaigo_row(f"事業所{n}", "訪問介護", f"千葉県香取市佐原イ{n}") for n in range(3)]
+    token = _token(_upload(client, kaigo_file(*rows)).data.decode())
+    kept = Path(app.instance_path) / "imports" / f"{token}.parsed.json.gz"
+    assert kept.stat().st_size > 0
+    kept.write_bytes(b"\x1f\x8b broken")
+    client.post("/directory/import/commit", data={"token": token})
+    assert len(_names(app)) == 3 and not kept.exists()  # committed, and the upload's files removed

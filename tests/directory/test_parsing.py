@@ -8,6 +8,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hubapp.directory.models import OrganisationType as T
 from hubapp.directory.parsing import (
@@ -530,3 +532,14 @@ def test_empty_and_unreadable_files_are_refused(data, message):
     with pytest.raises(DirectoryFileError) as caught:
         parse_file(data)
     assert message in caught.value.message
+
+
+@given(st.lists(st.text(alphabet=" \u3000\t\r\n'=\"a-改行（）()ｱ0", max_size=8), min_size=1, max_size=6))
+@settings(max_examples=300, deadline=None, database=None)
+def test_rows_with_nothing_to_clean_are_taken_as_they_are(cells):
+    """The parser skips cleaning a row its one search finds nothing in: exactly the rows cleaning leaves alone."""
+    from hubapp.directory.parsing.rows import _NEEDS_CLEANING
+    from hubapp.directory.parsing.values import _clean_cell
+
+    if not _NEEDS_CLEANING.search("\x00".join(cells)):
+        assert [_clean_cell(c) for c in cells] == cells

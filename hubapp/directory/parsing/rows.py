@@ -34,6 +34,10 @@ from hubapp.directory.parsing.values import (
 )
 from hubapp.directory.records import OrganisationRecord, ParsedFile, RowError, WarningKind
 
+#: What :func:`~hubapp.directory.parsing.values._clean_cell` changes, in a row's cells joined by NUL: a line
+#: break, space at either end of a cell, Excel's 「="…"」, a leading 「'」, a written 「(改行)」.
+_NEEDS_CLEANING = re.compile(r"\r|改行|(?:^|\x00)(?:\s|'|=\")|\s(?:\x00|$)")
+
 #: Lengths of the database columns (a longer value would fail on PostgreSQL).
 _MAX_LENGTHS = {"name": 200, "kana": 300, "address": 300, "phone": 30, "fax": 30, "email": 200, "url": 500}
 
@@ -53,7 +57,8 @@ def _parse_rows(source: _Source, encoding: str, filename: str, mapping=None, map
     width = len(header.written)
     last: tuple[int, list[str]] | None = None
     for line, raw in rows:
-        cells = [_clean_cell(c) for c in raw]
+        # most rows have nothing to clean: one search of the row instead of a call per cell
+        cells = [_clean_cell(c) for c in raw] if _NEEDS_CLEANING.search("\x00".join(raw)) else list(raw)
         if not any(cells):
             continue
         if header.is_repeated(cells):
@@ -217,15 +222,18 @@ def _build_record(header: _Header, line: int, cells: list[str], filename: str):
         _labelled("状況", row.text("status")),  # 休止中, 廃止 …: the importer's user should see it
     ]
     for field, limit in _MAX_LENGTHS.items():
-        attribute = {"kana": "name_kana"}.get(field, field)
+        attribute = "name_kana" if field == "kana" else field
         value = getattr(record, attribute)
         if len(value) > limit:
             column = row.get(field)[1] or field
             row.distrust(column, value, f"{column}が長すぎます（{len(value)}文字、{limit}文字まで）。")
             setattr(record, attribute, "")
     record.note = "\n".join(n for n in [*notes, *row.kept] if n)
-    position = {written: index for index, written in reversed(list(enumerate(header.written)))}
-    record.warnings = sorted(row.warnings, key=lambda w: position.get(w.column, len(position)))  # the file's order
+    if len(row.warnings) > 1:
+        position = header.position
+        record.warnings = sorted(row.warnings, key=lambda w: position.get(w.column, len(position)))  # the file's order
+    else:
+        record.warnings = row.warnings
     return record
 
 

@@ -39,7 +39,7 @@ def _clean_cell(value: str) -> str:
 
 
 def _nfkc(value: str) -> str:
-    return unicodedata.normalize("NFKC", value).strip()
+    return unicodedata.normalize("NFKC", value).strip() if value else ""
 
 
 _HALF_WIDTH_KANA = re.compile(r"[\uff61-\uff9f]+")
@@ -62,12 +62,17 @@ def _labelled(label: str, value: str) -> str:
     return f"{label}: {value}" if value else ""
 
 
+_DASHES_AND_SPACES = re.compile(r"[\s\-‐－―ー]")
+_POINT_ZERO = re.compile(r"\d+\.0+")
+_EXPONENT = re.compile(r"(\d)(?:\.(\d+))?[eE]\+?(\d+)")
+
+
 def _digits(value: str, column: str) -> str:
     """A number as digits, undoing what Excel does to numbers: ``.0``, ``'`` and exact exponents."""
-    text = re.sub(r"[\s\-‐－―ー]", "", _nfkc(value)).lstrip("'")
-    if re.fullmatch(r"\d+\.0+", text):
+    text = _DASHES_AND_SPACES.sub("", _nfkc(value)).lstrip("'")
+    if _POINT_ZERO.fullmatch(text):
         text = text.split(".")[0]
-    exponent = re.fullmatch(r"(\d)(?:\.(\d+))?[eE]\+?(\d+)", text)
+    exponent = _EXPONENT.fullmatch(text)
     if exponent:
         digits = exponent[1] + (exponent[2] or "")
         if len(digits) != int(exponent[3]) + 1:
@@ -212,6 +217,8 @@ def _date(value: str, column: str) -> date:
 
 def _time(value: str) -> str:
     text = _nfkc(value)
+    if not text:
+        return ""
     if re.fullmatch(r"0?\.\d+", text):  # Excel's fraction of a day
         minutes = round(float(text) * 24 * 60)
         return f"{minutes // 60}:{minutes % 60:02d}"

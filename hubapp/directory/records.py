@@ -144,15 +144,15 @@ def plain_parse(parsed: ParsedFile) -> dict:
     """``parsed`` as JSON-able data (kept beside an upload so that its commit does not read the file again:
     a national file of 100,000 rows takes longer to parse than to plan). :func:`parse_from_plain` reverses it."""
 
-    def cell(value):
+    def cell(name, value):
+        if name == "warnings":
+            return [[w.line, w.column, w.message, w.kind] for w in value]
         if isinstance(value, Decimal):
             return str(value)
         if isinstance(value, date):
             return value.isoformat()
         if isinstance(value, OrganisationType):
             return value.value
-        if isinstance(value, list) and value and isinstance(value[0], RowWarning):
-            return [[w.line, w.column, w.message, w.kind] for w in value]
         return value
 
     return {
@@ -161,7 +161,7 @@ def plain_parse(parsed: ParsedFile) -> dict:
         "header": parsed.header,
         "errors": [[e.line, e.column, e.message] for e in parsed.errors],
         "refused_rows": [[line, cells] for line, cells in parsed.refused_rows.items()],
-        "records": [[cell(getattr(r, name)) for name in _RECORD_FIELDS] for r in parsed.records],
+        "records": [[cell(name, getattr(r, name)) for name in _RECORD_FIELDS] for r in parsed.records],
     }
 
 

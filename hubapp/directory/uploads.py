@@ -1,7 +1,8 @@
 """Holding an uploaded directory file between its preview and its commit.
 
 The file is kept under ``instance/imports/`` (never in static/) with the user and hub that uploaded
-it; only that user, in that hub, can commit it, and files older than a day are removed.
+it, its preview and its parse (:class:`KeptParse`); only that user, in that hub, can commit it, and files
+older than a day are removed.
 """
 
 import gzip

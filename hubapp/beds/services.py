@@ -151,6 +151,13 @@ def may_manage(user, agreement: BedAgreement) -> bool:
     return user.role in HUB_EDITORS or agreement.id in managed_agreement_ids(user)
 
 
+def may_cancel(user, request: "BedRequest") -> bool:
+    """A request is withdrawn by the physician who made it, or by the hub's coordinators."""
+    from hubapp.common.roles import HUB_EDITORS
+
+    return user.role in HUB_EDITORS or request.requested_by_id == user.id
+
+
 # --- the board and the figures --------------------------------------------------------------------------
 
 
@@ -251,6 +258,18 @@ def post_availability(
     ).one()
     db.session.refresh(row)
     return row
+
+
+def post_figure(
+    agreement: BedAgreement, day: date | None, free_beds: int | None, user_id: int, read_version, now: datetime
+) -> BedAvailability:
+    """A bed manager's post: today's or tomorrow's figure only (older days are history, later ones guesses)."""
+    today = jst_day(now)
+    if day not in (today, today + timedelta(days=1)):
+        raise BedError(_l("今日と明日の空床数だけ登録できます。"), "day")
+    if free_beds is None:
+        raise BedError(_l("空床数を選んでください。"), "free_beds")
+    return post_availability(agreement, day, free_beds, user_id, read_version, now)
 
 
 # --- requests -------------------------------------------------------------------------------------------

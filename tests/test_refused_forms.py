@@ -1,0 +1,150 @@
+"""A refused post keeps what the user typed: every form is posted with one invalid field, and the page
+that comes back shows the error beside that field and every other value as it was typed (the house's
+one form pipeline: WTForms → service → the rule's error on its field)."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from hubapp.core.services import today
+from hubapp.extensions import db
+from tests.support.html_forms import error_beside, form_with
+
+
+@dataclass(frozen=True)
+class Case:
+    role: str  # a login_as role, or "user:<name>" for a user a fixture made
+    url: str  # may name fixture values: {central}, {request}
+    good: dict  # every field, as typed
+    bad: tuple[str, str]  # the field made invalid, and its value
+    error: str  # part of the message expected beside it
+    kept: tuple[str, ...] | None = None  # the fields whose values must survive (default: every other one)
+
+
+def _agreement(**changes) -> dict:
+    return {
+        "hospital": "{central_hospital}",
+        "beds_secured": "3",
+        "hours": "partial",
+        "starts": "18:00",
+        "ends": "08:00",
+        "valid_from": "2026-04-01",
+        "valid_to": "2027-03-31",
+        "contract_ref": "R8-099",
+        "note": "夜間のみ",
+        "managers": "{manager}",
+    } | changes
+
+
+CASES = {
+    "beds agreement: end before start": Case(
+        "coordinator", "/beds/agreements", _agreement(), ("valid_to", "2026-03-01"), "終了日は開始日以降"
+    ),
+    "beds agreement: beds out of range": Case(
+        "coordinator", "/beds/agreements", _agreement(), ("beds_secured", "100"), "確保病床数は1〜99"
+    ),
+    "beds agreement: a time that is none": Case(
+        "coordinator", "/beds/agreements", _agreement(), ("starts", "25:00"), "時刻を"
+    ),
+    "beds agreement edit: no hospital": Case(
+        "coordinator", "/beds/agreements/{central}", _agreement(), ("hospital", "0"), "協力病院を"
+    ),
+    "beds agreement edit: not a manager": Case(
+        "coordinator", "/beds/agreements/{central}", _agreement(), ("managers", "999999"), "病床管理者から"
+    ),
+    "bed request: no reason": Case(
+        "physician",
+        "/beds/requests/new?agreement={central}",
+        {"patient_code": "K-0100", "age_band": "65_74", "urgency": "today", "reason": "発熱"},
+        ("reason", ""),
+        "依頼の理由",
+    ),
+    "bed request: a name for a code": Case(
+        "physician",
+        "/beds/requests/new?agreement={central}",
+        {"patient_code": "K-0100", "age_band": "65_74", "urgency": "today", "reason": "発熱"},
+        ("patient_code", "山田 太郎"),
+        "",
+    ),
+    "bed figure: over the beds secured": Case(
+        "user:bm-hokuso",
+        "/beds/availability",
+        {"agreement": "{central}", "day": "{today}", "free_beds": "0"},
+        ("free_beds", "5"),
+        "空床数は0〜1",
+        kept=(),
+    ),
+    "bed answer: declined without a reason": Case(
+        "user:bm-hokuso",
+        "/beds/requests/{request}/answer",
+        {"decision": "decline", "decline_reason": "満床"},
+        ("decline_reason", ""),
+        "お断りの理由を入力",
+        kept=(),
+    ),
+}
+
+
+@pytest.fixture
+def values(app, beds, hub):
+    from hubapp.beds import services
+    from hubapp.beds.models import BedAgreement
+    from hubapp.db import utcnow
+
+    with app.app_context():
+        agreement = db.session.get(BedAgreement, beds["central"])
+        services.post_availability(agreement, today(), 1, beds["manager"], None, utcnow())
+        held = services.request_bed(
+            agreement,
+            beds["manager"],
+            patient_code="K-0001",
+            age_band="65_74",
+            reason="発熱",
+            urgency="today",
+            now=utcnow(),
+            stale_hours=24,
+        )
+        db.session.commit()
+        return {
+            "central": beds["central"],
+            "central_hospital": agreement.hospital_id,
+            "manager": beds["manager"],
+            "request": held.id,
+            "today": today().isoformat(),
+            "tomorrow": (today() + timedelta(days=1)).isoformat(),
+        }
+
+
+def _counts(app) -> dict:
+    with app.app_context():
+        return {
+            t.name: db.session.scalar(sa.select(sa.func.count()).select_from(t))
+            for t in db.metadata.sorted_tables
+            if not t.name.startswith("audit")
+        }
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_a_refused_post_shows_the_error_beside_its_field_and_keeps_the_rest(
+    name, app, client, login, login_as, values
+):
+    case = CASES[name]
+    if case.role.startswith("user:"):
+        login(case.role.removeprefix("user:"))
+    else:
+        login_as(case.role)
+    fill = lambda text: text.format(**values)  # noqa: E731
+    data = {k: fill(v) for k, v in case.good.items()} | {case.bad[0]: fill(case.bad[1])}
+    before = _counts(app)
+    response = client.post(fill(case.url), data=data)
+    html = response.data.decode()
+    assert response.status_code == 200, (name, response.status_code, response.headers.get("Location"))
+    beside = error_beside(html, case.bad[0])
+    assert beside, f"{name}: no error beside {case.bad[0]}"
+    assert case.error in beside, (name, beside)
+    form = form_with(html, case.bad[0])
+    for kept in case.good.keys() - {case.bad[0]} if case.kept is None else case.kept:
+        assert form.values(kept) == [fill(case.good[kept])], (name, kept, form.values(kept))
+    assert _counts(app) == before, f"{name}: a refused post changed something"

@@ -2,6 +2,7 @@
 that comes back shows the error beside that field and every other value as it was typed (the house's
 one form pipeline: WTForms → service → the rule's error on its field)."""
 
+import io
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -84,6 +85,53 @@ CASES = {
         "お断りの理由を入力",
         kept=(),
     ),
+    "compliance evidence: done without a record": Case(
+        "coordinator",
+        "/compliance/evidence",
+        {"program": "E", "item": "{manual_item}", "note": "研修会を開いた", "is_done": "1"},
+        ("note", ""),
+        "実施した内容を記録",
+    ),
+    "compliance evidence: a record too long": Case(
+        "coordinator",
+        "/compliance/evidence",
+        {"program": "E", "item": "{manual_item}", "note": "研修会を開いた", "is_done": "1"},
+        ("note", "記" * 4001),
+        "4000文字以内",
+        kept=("is_done", "program", "item"),
+    ),
+    "compliance document: not a document": Case(
+        "coordinator",
+        "/compliance/documents",
+        {"program": "E", "item": "{manual_item}", "file": (b"MZ\x90\x00binary", "tool.pdf")},
+        ("file", (b"MZ\x90\x00binary", "tool.exe")),
+        "",
+        kept=("program", "item"),
+    ),
+    "compliance enrolment: an unknown program": Case(
+        "coordinator", "/compliance/enrol", {"programs": "A"}, ("programs", "ZZ"), "不明な事業", kept=()
+    ),
+    "compliance plan: a start year not offered": Case(
+        "coordinator",
+        "/compliance/plan/D",
+        {"D-M1-subsidy": "y", "D-M1-start": "{d_start}", "D-M1-description": "多職種の会議を年4回"},
+        ("D-M1-start", "1999"),
+        "開始年度",
+    ),
+    "audit review: a period ending before it starts": Case(
+        "admin",
+        "/audit/reviews",
+        {"from": "2026-04-01", "to": "2026-06-30", "note": "異常なし"},
+        ("to", "2026-03-01"),
+        "開始日が終了日以前",
+    ),
+    "audit review: not a day": Case(
+        "admin",
+        "/audit/reviews",
+        {"from": "2026-04-01", "to": "2026-06-30", "note": "異常なし"},
+        ("from", "4月1日"),
+        "2026-04-01 の形",
+    ),
 }
 
 
@@ -91,9 +139,15 @@ CASES = {
 def values(app, beds, hub):
     from hubapp.beds import services
     from hubapp.beds.models import BedAgreement
+    from hubapp.common.jpcalendar import FiscalYear
+    from hubapp.compliance.models import Enrollment
     from hubapp.db import utcnow
 
     with app.app_context():
+        year = FiscalYear.of(today()).year
+        db.session.add_all(Enrollment(hub_id=hub.id, fiscal_year=year, program_code=c) for c in ("D", "E"))
+        programs = app.extensions["compliance_programs"]
+        manual = next(i.code for i in programs["E"].items if i.rule.type == "manual")
         agreement = db.session.get(BedAgreement, beds["central"])
         services.post_availability(agreement, today(), 1, beds["manager"], None, utcnow())
         held = services.request_bed(
@@ -113,6 +167,8 @@ def values(app, beds, hub):
             "manager": beds["manager"],
             "request": held.id,
             "today": today().isoformat(),
+            "manual_item": manual,
+            "d_start": programs["D"].menus[0].start_years[0],
             "tomorrow": (today() + timedelta(days=1)).isoformat(),
         }
 
@@ -127,18 +183,22 @@ def _counts(app) -> dict:
 
 
 @pytest.mark.parametrize("name", CASES)
-def test_a_refused_post_shows_the_error_beside_its_field_and_keeps_the_rest(
-    name, app, client, login, login_as, values
-):
+def test_a_refused_post_shows_the_error_beside_its_field_and_keeps_the_rest(name, app, client, login, login_as, values):
     case = CASES[name]
     if case.role.startswith("user:"):
         login(case.role.removeprefix("user:"))
     else:
         login_as(case.role)
-    fill = lambda text: text.format(**values)  # noqa: E731
+
+    def fill(value):
+        if isinstance(value, tuple):  # a file: its bytes and name
+            return (io.BytesIO(value[0]), value[1])
+        return value.format(**values)
+
     data = {k: fill(v) for k, v in case.good.items()} | {case.bad[0]: fill(case.bad[1])}
     before = _counts(app)
-    response = client.post(fill(case.url), data=data)
+    files = any(isinstance(v, tuple) for v in data.values())
+    response = client.post(fill(case.url), data=data, content_type="multipart/form-data" if files else None)
     html = response.data.decode()
     assert response.status_code == 200, (name, response.status_code, response.headers.get("Location"))
     beside = error_beside(html, case.bad[0])

@@ -20,12 +20,14 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import has_request_context, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from hubapp.audit import chain
 from hubapp.audit.models import AuditAction, AuditChain, AuditLog, AuditReview
+from hubapp.common.errors import DomainError
 from hubapp.core.services import JST
 from hubapp.db import JSONText, utcnow
 from hubapp.extensions import db
@@ -300,7 +302,10 @@ def _jst_midnight(day: date) -> datetime:
 
 
 def trail(
-    *, hub_ids: list[int] | None = None, limit: int = 200, before_id: int | None = None,
+    *,
+    hub_ids: list[int] | None = None,
+    limit: int = 200,
+    before_id: int | None = None,
     filters: TrailFilter | None = None,
 ) -> list[AuditLog]:
     """The newest entries matching ``filters`` (or of ``hub_ids``), ``limit`` of them, older than
@@ -336,8 +341,23 @@ def reviews(limit: int = 20) -> list[AuditReview]:
     return list(db.session.scalars(sa.select(AuditReview).order_by(AuditReview.id.desc()).limit(limit)))
 
 
-def add_review(reviewer, day_from: date, day_to: date, note: str) -> AuditReview:
-    """定期的な確認: the reviewer went through this period; the chain is verified now and the result kept."""
+class AuditError(DomainError):
+    pass
+
+
+def add_review(reviewer, day_from: date | None, day_to: date | None, note: str, today: date) -> AuditReview:
+    """定期的な確認: the reviewer went through this period (ending today at the latest); the chain is verified
+    now and the result kept."""
+    if day_from is None or day_to is None:
+        raise AuditError(
+            _l("確認した期間の開始日と終了日を 2026-04-01 の形で入力してください。"),
+            "from" if day_from is None else "to",
+        )
+    if day_from > day_to or day_to > today:
+        raise AuditError(_l("確認した期間は、開始日が終了日以前で、今日までの日付にしてください。"), "to")
+    note = note.strip()
+    if len(note) > 2000:
+        raise AuditError(_l("所見は2000文字以内で入力してください。"), "note")
     with db.engine.connect() as connection:
         verdict = chain.verify(connection)
     review = AuditReview(

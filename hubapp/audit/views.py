@@ -10,8 +10,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from hubapp.audit import services
+from hubapp.audit.forms import ReviewForm
 from hubapp.audit.models import ACTION_LABELS, AuditAction
 from hubapp.common.downloads import content_disposition
+from hubapp.common.forms import commit_change
 from hubapp.common.roles import Role, roles_required
 from hubapp.core.services import JST, today
 from hubapp.directory.exporting import CP932_ERRORS, neutralise
@@ -52,18 +54,24 @@ def _filters() -> services.TrailFilter:
 @bp.route("/")
 @roles_required(Role.ADMIN, Role.COORDINATOR)
 def index():
+    return _index_page(ReviewForm(formdata=None, to=today()))
+
+
+def _index_page(review_form: ReviewForm):
     filters = _filters()
     before = request.args.get("before", type=int)
     entries = services.trail(filters=filters, limit=PAGE_SIZE + 1, before_id=before)
     older = entries[PAGE_SIZE - 1].id if len(entries) > PAGE_SIZE else None
+    can_review = current_user.role == Role.ADMIN
     return render_template(
         "audit/index.html",
         entries=entries[:PAGE_SIZE],
         older=older,
         filters=filters,
         actions=ACTION_LABELS,
-        reviews=services.reviews() if current_user.role == Role.ADMIN else [],
-        today=today(),
+        can_review=can_review,
+        reviews=services.reviews() if can_review else [],
+        form=review_form,
     )
 
 
@@ -104,21 +112,23 @@ def export_csv():
 @roles_required(Role.ADMIN)
 def review():
     """Record that the admin went through a period (verifying the chain at the same time)."""
-    try:
-        day_from = date.fromisoformat(request.form.get("from", ""))
-        day_to = date.fromisoformat(request.form.get("to", ""))
-    except ValueError:
-        flash(_("確認した期間の開始日と終了日を 2026-04-01 の形で入力してください。記録はされていません。"), "error")
-        return redirect(url_for("audit.index"))
-    if day_from > day_to or day_to > today():
-        flash(_("確認した期間は、開始日が終了日以前で、今日までの日付にしてください。記録はされていません。"), "error")
-        return redirect(url_for("audit.index"))
-    note = request.form.get("note", "").strip()[:2000]
-    found = services.add_review(current_user, day_from, day_to, note)
-    db.session.commit()
+    form = ReviewForm()
+    applied = form.validate_on_submit() and commit_change(
+        lambda: services.add_review(current_user, form.day_from, form.to.data, form.note.data or "", today()),
+        None,
+        form,
+    )
+    if not applied:
+        return _index_page(form)
+    found = applied.value
     if found.chain_intact:
-        flash(_("%(from)s〜%(to)s の確認を記録しました（%(n)s件、改ざんなし）。", **{"from": day_from, "to": day_to,
-                                                                                 "n": f"{found.entries:,}"}), "info")
+        flash(
+            _(
+                "%(from)s〜%(to)s の確認を記録しました（%(n)s件、改ざんなし）。",
+                **{"from": found.period_from, "to": found.period_to, "n": f"{found.entries:,}"},
+            ),
+            "info",
+        )
     else:
         flash(
             _("確認を記録しましたが、監査ログのハッシュ連鎖に異常があります。"

@@ -8,7 +8,7 @@ from typing import Generic, TypeVar
 
 from flask import flash
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, IntegerField, SelectMultipleField, TimeField
+from wtforms import DateField, FormField, IntegerField, SelectMultipleField, TimeField
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -101,10 +101,22 @@ class Applied(Generic[T]):
     value: T
 
 
+def _named(form, name: str):
+    """The field whose posted name is ``name``, also inside a group (``FormField``: "D-M1-start")."""
+    for field in form:
+        if field.name == name:
+            return field
+        if isinstance(field, FormField) and name.startswith(field.name):
+            found = _named(field.form, name)
+            if found is not None:
+                return found
+    return None
+
+
 def put_error(form, error: DomainError) -> None:
     """A rule's refusal shown where the user will look: beside its field, else at the top of the form."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None and hasattr(field, "errors"):
+    field = _named(form, error.field) if error.field else None
+    if field is not None:
         field.errors = [*field.errors, str(error)]
     else:
         form.form_errors.append(str(error))

@@ -30,7 +30,7 @@ def set_enrollments(hub_id: int, fiscal_year: int, codes: list[str]) -> None:
     """The programs the hub reports to in this 年度 (replaces the earlier choice)."""
     unknown = [c for c in codes if c not in programs()]
     if unknown:
-        raise ComplianceError(_l("不明な事業です: %(c)s", c=", ".join(unknown)))
+        raise ComplianceError(_l("不明な事業です: %(c)s", c=", ".join(unknown)), "programs")
     current = {
         e.program_code: e
         for e in db.session.scalars(
@@ -47,15 +47,24 @@ def set_enrollments(hub_id: int, fiscal_year: int, codes: list[str]) -> None:
 
 
 def set_link(
-    hub_id: int, fiscal_year: int, program_code: str, item_code: str, meeting, mode: LinkMode | None, user_id
+    hub_id: int,
+    fiscal_year: int,
+    program_code: str,
+    item_code: str,
+    meeting_id: int | None,
+    mode: LinkMode | None,
+    user_id,
 ) -> None:
     """Tag a meeting to an item (INCLUDE), unlink a wrong automatic match (EXCLUDE), or go back to the rule
     (None). Meetings of another hub or 年度 are refused."""
+    from hubapp.meetings import services as meetings
+
     program, item = program_item(program_code, item_code)
     if item.rule.type != "meetings":
         raise ComplianceError(_l("この項目には会議を紐づけられません。"))
-    if meeting is None or meeting.hub_id != hub_id or meeting.fiscal_year != fiscal_year:
-        raise ComplianceError(_l("この年度の拠点の会議を選んでください。"))
+    meeting = meetings.get_meeting(hub_id, meeting_id) if meeting_id else None
+    if meeting is None or meeting.fiscal_year != fiscal_year:
+        raise ComplianceError(_l("この年度の拠点の会議を選んでください。"), "meeting")
     existing = db.session.scalars(
         sa.select(ItemLink).where(
             ItemLink.hub_id == hub_id,
@@ -139,11 +148,12 @@ def save_plan(hub_id: int, fiscal_year: int, program_code: str, rows: dict[str, 
                     "「%(menu)s」の開始年度は %(years)s から選んでください。",
                     menu=menu.title,
                     years="・".join(menu.start_years),
-                )
+                ),
+                f"{code}-start",
             )
         description = values.get("description", "").strip()
         if len(description) > 500:
-            raise ComplianceError(_l("取り組み内容は500文字以内で入力してください。"))
+            raise ComplianceError(_l("取り組み内容は500文字以内で入力してください。"), f"{code}-description")
         entry = existing.get(code)
         if entry is None:
             if not (values.get("subsidy_requested") or description or start):
@@ -166,6 +176,8 @@ def store_document(
     from hubapp.meetings import documents
 
     program_item(program_code, item_code)
+    if not filename:
+        raise ComplianceError(_l("ファイルを選んでください。"), "file")
     try:
         stored = documents.write_checked(DOCUMENT_FOLDER, hub_id, filename, data)
     except documents.DocumentError as error:

@@ -3,18 +3,19 @@ evidence behind it; tagging meetings by hand; manual evidence; program D's plan;
 
 import re
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from hubapp.common.changes import apply_change as _apply
 from hubapp.common.downloads import content_disposition, stored_file
 from hubapp.common.downloads import fallback_name as _fallback_name
+from hubapp.common.forms import commit_change
 from hubapp.common.headers import DOWNLOAD_CSP, talisman
 from hubapp.common.jpcalendar import FiscalYear
 from hubapp.common.roles import HUB_EDITORS, Role, roles_required
 from hubapp.compliance import evaluate, services
+from hubapp.compliance.forms import DocumentForm, EnrolForm, EvidenceForm, LinkForm, plan_form, plan_rows
 from hubapp.compliance.models import LinkMode
 from hubapp.core.services import today
 from hubapp.db import utcnow
@@ -24,6 +25,7 @@ from hubapp.hubs.context import hub_or_404 as _hub
 bp = Blueprint("compliance", __name__, url_prefix="/compliance")
 
 READERS = (*HUB_EDITORS, Role.PREFECTURE)
+PREFECTURE_READERS = (Role.PREFECTURE, Role.ADMIN)
 
 
 def _year() -> int:
@@ -54,6 +56,12 @@ def _back(year: int, anchor: str = ""):
 @bp.route("/")
 @roles_required(*READERS)
 def index():
+    return _index_page()
+
+
+def _index_page(refused=None):
+    """The year's programs and items; ``refused``: an item's form whose post was refused, shown again on
+    its item with its error and what was typed."""
     hub = _hub()
     year = _year()
     catalogue = services.programs()
@@ -71,6 +79,8 @@ def index():
         facts=facts,
         statuses=evaluate.Status,
         can_edit=current_user.role in HUB_EDITORS,
+        can_see_prefecture=current_user.role in PREFECTURE_READERS,
+        refused=refused,
     )
 
 
@@ -90,9 +100,7 @@ def pack():
     catalogue = services.programs()
     facts = _facts(hub, year)
     results = evaluate.evaluate([catalogue[c] for c in evaluate.enrolled(hub.id, year) if c in catalogue], facts)
-    data = evidence_pack.build(
-        hub, year, results, facts, today(), utcnow(), current_app.config["EXPORT_DATE_STYLE"]
-    )
+    data = evidence_pack.build(hub, year, results, facts, today(), utcnow(), current_app.config["EXPORT_DATE_STYLE"])
     record(AuditAction.EXPORT, "compliance_pack", None, hub_id=hub.id, details={"fiscal_year": year})
     db.session.commit()
     response = send_file(io.BytesIO(data), mimetype="application/zip", as_attachment=True, download_name="pack.zip")
@@ -123,53 +131,54 @@ def report():
     )
 
 
+def _posted(form, change, done: str, anchor: str = ""):
+    """An index form's post: saved, back to its item; refused, the page again with the form as sent."""
+    year = _year()
+    if form.validate_on_submit() and commit_change(change, done, form):
+        return _back(year, anchor)
+    return _index_page(form)
+
+
 @bp.route("/enrol", methods=["POST"])
 @roles_required(*HUB_EDITORS)
 def enrol():
-    hub, year = _hub(), _year()
-    _apply(
-        lambda: services.set_enrollments(hub.id, year, request.form.getlist("programs")),
+    hub, year, form = _hub(), _year(), EnrolForm()
+    return _posted(
+        form,
+        lambda: services.set_enrollments(hub.id, year, form.programs.data or []),
         _("報告する事業を保存しました。"),
     )
-    return _back(year)
 
 
 @bp.route("/link", methods=["POST"])
 @roles_required(*HUB_EDITORS)
 def link():
-    from hubapp.meetings.models import Meeting
-
-    hub, year = _hub(), _year()
-    mode = {"include": LinkMode.INCLUDE, "exclude": LinkMode.EXCLUDE, "clear": None}.get(request.form.get("mode"))
-    if request.form.get("mode") not in ("include", "exclude", "clear"):
+    hub, year, form = _hub(), _year(), LinkForm()
+    if form.mode.data not in LinkForm.MODES:
         abort(400)
-    meeting = db.session.get(Meeting, request.form.get("meeting", type=int) or 0)
-    program, item = request.form.get("program", ""), request.form.get("item", "")
-    _apply(
-        lambda: services.set_link(hub.id, year, program, item, meeting, mode, current_user.id),
+    mode = {"include": LinkMode.INCLUDE, "exclude": LinkMode.EXCLUDE, "clear": None}[form.mode.data]
+    return _posted(
+        form,
+        lambda: services.set_link(
+            hub.id, year, form.program.data, form.item.data, form.meeting.data, mode, current_user.id
+        ),
         _("紐づけを保存しました。") if mode != LinkMode.EXCLUDE else _("この項目から外しました。"),
+        f"item-{form.program.data}-{form.item.data}",
     )
-    return _back(year, f"item-{program}-{item}")
 
 
 @bp.route("/evidence", methods=["POST"])
 @roles_required(*HUB_EDITORS)
 def evidence():
-    hub, year = _hub(), _year()
-    program, item = request.form.get("program", ""), request.form.get("item", "")
-    _apply(
+    hub, year, form = _hub(), _year(), EvidenceForm()
+    return _posted(
+        form,
         lambda: services.save_evidence(
-            hub.id,
-            year,
-            program,
-            item,
-            request.form.get("note", ""),
-            bool(request.form.get("is_done")),
-            current_user.id,
+            hub.id, year, form.program.data, form.item.data, form.note.data or "", form.is_done.data, current_user.id
         ),
         _("記録を保存しました。"),
+        f"item-{form.program.data}-{form.item.data}",
     )
-    return _back(year, f"item-{program}-{item}")
 
 
 def _menu_program(program_code: str):
@@ -182,20 +191,19 @@ def _menu_program(program_code: str):
 @bp.route("/documents", methods=["POST"])
 @roles_required(*HUB_EDITORS)
 def document_upload():
-    hub, year = _hub(), _year()
-    program, item = request.form.get("program", ""), request.form.get("item", "")
-    upload = request.files.get("file")
-    if upload is None or not upload.filename:
-        flash(_("ファイルを選んでください。"), "error")
-        return _back(year, f"item-{program}-{item}")
-    data = upload.read(_upload_max_bytes() + 1)  # one byte over is enough to refuse it
+    hub, year, form = _hub(), _year(), DocumentForm()
+    upload = form.file.data if form.is_submitted() else None
+    data = upload.read(_upload_max_bytes() + 1) if upload else b""  # one byte over is enough to refuse it
     if len(data) > _upload_max_bytes():
-        return _too_large(year, f"#item-{program}-{item}")
-    _apply(
-        lambda: services.store_document(hub.id, year, program, item, upload.filename, data, current_user.id, utcnow()),
+        return _too_large(year, f"#item-{form.program.data}-{form.item.data}")
+    return _posted(
+        form,
+        lambda: services.store_document(
+            hub.id, year, form.program.data, form.item.data, upload and upload.filename, data, current_user.id, utcnow()
+        ),
         _("資料を登録しました。"),
+        f"item-{form.program.data}-{form.item.data}",
     )
-    return _back(year, f"item-{program}-{item}")
 
 
 def _upload_max_bytes() -> int:
@@ -245,7 +253,7 @@ def document_delete(document_id: int):
     if found is None:
         abort(404)
     year, anchor = found.fiscal_year, f"item-{found.program_code}-{found.item_code}"
-    _apply(lambda: services.delete_document(found), _("資料を削除しました。"))
+    commit_change(lambda: services.delete_document(found), _("資料を削除しました。"))
     return _back(year, anchor)
 
 
@@ -253,14 +261,18 @@ def document_delete(document_id: int):
 @roles_required(*READERS)
 def plan(program_code: str):
     """取り組み事項予定 (program D): per menu, subsidy requested, what, from which year; and the items' status."""
-    hub, year = _hub(), _year()
     program = _menu_program(program_code)
+    return _plan_page(program, plan_form(program, services.plan_entries(_hub().id, _year(), program.code)))
+
+
+def _plan_page(program, form):
+    hub, year = _hub(), _year()
     results = {r.item.code: r for r in evaluate.evaluate([program], _facts(hub, year))[0][1]}
     return render_template(
         "compliance/plan.html",
         program=program,
         fiscal_year=FiscalYear(year),
-        entries=services.plan_entries(hub.id, year, program.code),
+        form=form,
         results=results,
         can_edit=current_user.role in HUB_EDITORS,
     )
@@ -271,16 +283,14 @@ def plan(program_code: str):
 def plan_save(program_code: str):
     hub, year = _hub(), _year()
     program = _menu_program(program_code)
-    rows = {
-        m.code: {
-            "subsidy_requested": bool(request.form.get(f"{m.code}-subsidy")),
-            "description": request.form.get(f"{m.code}-description", ""),
-            "start_year": request.form.get(f"{m.code}-start", ""),
-        }
-        for m in program.menus
-    }
-    _apply(lambda: services.save_plan(hub.id, year, program.code, rows), _("取り組み事項予定を保存しました。"))
-    return redirect(url_for("compliance.plan", program_code=program.code, year=year))
+    form = plan_form(program, {})
+    if form.validate_on_submit() and commit_change(
+        lambda: services.save_plan(hub.id, year, program.code, plan_rows(form, program)),
+        _("取り組み事項予定を保存しました。"),
+        form,
+    ):
+        return redirect(url_for("compliance.plan", program_code=program.code, year=year))
+    return _plan_page(program, form)
 
 
 def _prefecture_grid():
@@ -298,7 +308,7 @@ def _prefecture_grid():
 
 
 @bp.route("/prefecture")
-@roles_required(Role.PREFECTURE, Role.ADMIN)
+@roles_required(*PREFECTURE_READERS)
 def prefecture():
     """Every hub the officer may see × the items of the programs they report to, sortable (``?sort=``)."""
     year, table = _prefecture_grid()
@@ -311,7 +321,7 @@ def prefecture():
 
 
 @bp.route("/prefecture.xlsx")
-@roles_required(Role.PREFECTURE, Role.ADMIN)
+@roles_required(*PREFECTURE_READERS)
 @talisman(content_security_policy=DOWNLOAD_CSP)
 def prefecture_xlsx():
     """The same table as XLSX, in the same order (audited as an export)."""

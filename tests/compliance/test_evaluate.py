@@ -224,13 +224,13 @@ def test_a_hand_tag_and_an_unlink(app, hub, program, create_meeting):
     working_group = create_meeting("ワーキンググループ", day=date(2026, 7, 1), kind=MeetingKind.WORKING_GROUP)
     assert _results(app, hub.id, program)["M4"].value == 1
     with app.app_context():
-        services.set_link(hub.id, YEAR, "T", "M4", db.session.get(Meeting, working_group.id), LinkMode.INCLUDE, None)
-        services.set_link(hub.id, YEAR, "T", "M4", db.session.get(Meeting, counted.id), LinkMode.EXCLUDE, None)
+        services.set_link(hub.id, YEAR, "T", "M4", working_group.id, LinkMode.INCLUDE, None)
+        services.set_link(hub.id, YEAR, "T", "M4", counted.id, LinkMode.EXCLUDE, None)
         db.session.commit()
     result = _results(app, hub.id, program)["M4"]
     assert [m.id for m in result.meetings] == [working_group.id]
     with app.app_context():
-        services.set_link(hub.id, YEAR, "T", "M4", db.session.get(Meeting, counted.id), None, None)
+        services.set_link(hub.id, YEAR, "T", "M4", counted.id, None, None)
         db.session.commit()
     assert _results(app, hub.id, program)["M4"].value == 2
 

@@ -36,6 +36,8 @@ class Form:
             elif c.kind == "select":
                 chosen = [v for v, selected in c.options if selected]
                 found += chosen or [v for v, _s in c.options[:1]]
+            elif c.kind == "textarea":  # as HTML parses it: one line break after the tag is not content
+                found.append(c.value.removeprefix("\r\n") if c.value.startswith("\r\n") else c.value.removeprefix("\n"))
             elif c.kind not in ("submit", "button", "file"):
                 found.append(c.value)
         return found
@@ -130,7 +132,10 @@ def error_beside(html: str, name: str) -> str:
 
 
 def form_with(html: str, name: str) -> Form:
-    forms, _errors = read_forms(html)
+    """The form with the control ``name``; of several (a page of small forms), the one with an error
+    beside that control."""
+    forms, errors = read_forms(html)
     found = [f for f in forms if f.named(name)]
     assert found, f"no form on the page has {name!r}"
-    return found[0]
+    marked = [f for f in found if any(errors.get(i, "").strip() for c in f.named(name) for i in c.described_by)]
+    return (marked or found)[0]

@@ -132,16 +132,92 @@ CASES = {
         ("from", "4月1日"),
         "2026-04-01 の形",
     ),
+    "rota group new: no name": Case(
+        "coordinator",
+        "/rota/groups/new",
+        {"name": "在宅医グループ", "backup_hospital": ""},
+        ("name", ""),
+        "グループ名を",
+    ),
+    "rota group settings: a deadline that is none": Case(
+        "coordinator",
+        "/rota/groups/{group}/settings",
+        {"name": "在宅医グループ北", "deadline_day": "20", "started_on": "2026-10-01", "swaps_need_approval": "1"},
+        ("deadline_day", "31"),
+        "締切日は1〜28日",
+    ),
+    "rota shift: the same start and end": Case(
+        "coordinator",
+        "/rota/groups/{group}/shifts",
+        {"name": "深夜", "applies_on": "weekday", "starts": "22:00", "ends": "06:00", "is_night": "1"},
+        ("ends", "22:00"),
+        "別の時刻",
+    ),
+    "rota shift edit: not a time": Case(
+        "coordinator",
+        "/rota/groups/{group}/shifts",
+        {"shift": "{shift}", "name": "平日夜間", "applies_on": "weekday", "starts": "18:00", "ends": "08:30"},
+        ("starts", "25:00"),
+        "時刻を",
+    ),
+    "rota holiday: not a day": Case(
+        "coordinator",
+        "/rota/groups/{group}/holidays",
+        {"day": "2026-08-14", "name": "お盆"},
+        ("day", "2026-13-01"),
+        "日付を正しく",
+    ),
+    "rota member: 常勤換算 out of range": Case(
+        "coordinator",
+        "/rota/groups/{group}/members/{member}",
+        {"fte": "0.8", "cap": "6", "user": "", "secondary_only": "1", "is_active": "1"},
+        ("fte", "1.5"),
+        "常勤換算は0.1〜1.0",
+    ),
+    "rota member new: a cap that is not a number": Case(
+        "coordinator",
+        "/rota/groups/{group}",
+        {"person": "{spare}", "user": "", "fte": "0.5", "cap": "4", "is_new": "1"},
+        ("cap", "四"),
+        "月の上限は0〜31回",
+    ),
+    "rota unavailability: ends before it starts": Case(
+        "coordinator",
+        "/rota/groups/{group}/unavailability",
+        {
+            "member": "{member}",
+            "first_day": "2026-12-05",
+            "last_day": "2026-12-10",
+            "kind": "prefer_not",
+            "note": "学会",
+        },
+        ("last_day", "2026-12-01"),
+        "終了日は開始日以降",
+    ),
+    "rota mine: ends before it starts": Case(
+        "user:dr-mine",
+        "/rota/mine",
+        {"first_day": "{in_40_days}", "last_day": "{in_42_days}", "kind": "prefer_not", "note": "学会"},
+        ("last_day", "{today}"),
+        "終了日は開始日以降",
+    ),
 }
 
 
 @pytest.fixture
-def values(app, beds, hub):
+def values(app, beds, hub, create_person, create_user):
     from hubapp.beds import services
     from hubapp.beds.models import BedAgreement
     from hubapp.common.jpcalendar import FiscalYear
     from hubapp.compliance.models import Enrollment
     from hubapp.db import utcnow
+    from hubapp.directory.models import Person, Profession
+    from hubapp.rota import services as rota
+
+    from hubapp.common.roles import Role
+
+    doctor, spare = (create_person(n, Profession.PHYSICIAN) for n in ("髙橋 健一", "山吹 さやか"))
+    login = create_user("dr-mine", Role.PHYSICIAN, hubs=(hub,))
 
     with app.app_context():
         year = FiscalYear.of(today()).year
@@ -160,13 +236,21 @@ def values(app, beds, hub):
             now=utcnow(),
             stale_hours=24,
         )
+        group = rota.create_group(hub.id, "在宅医グループ")
+        member = rota.add_member(group, db.session.get(Person, doctor.id), user_id=login.id)
         db.session.commit()
         return {
+            "group": group.id,
+            "member": member.id,
+            "shift": group.shift_types[0].id,
+            "spare": spare.id,
             "central": beds["central"],
             "central_hospital": agreement.hospital_id,
             "manager": beds["manager"],
             "request": held.id,
             "today": today().isoformat(),
+            "in_40_days": (today() + timedelta(days=40)).isoformat(),
+            "in_42_days": (today() + timedelta(days=42)).isoformat(),
             "manual_item": manual,
             "d_start": programs["D"].menus[0].start_years[0],
             "tomorrow": (today() + timedelta(days=1)).isoformat(),

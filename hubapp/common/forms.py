@@ -8,6 +8,7 @@ from typing import Generic, TypeVar
 
 from flask import flash
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from wtforms import DateField, FormField, IntegerField, SelectMultipleField, TimeField
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -45,11 +46,13 @@ class MultiCheckboxField(MultiSelectField):
     option_widget = CheckboxInput()
 
 
-class _BlankIsNone:
+class ReadOrNone:
     """A typed field where blank means no value (whether one is needed is a validator's or a service's
     rule) and anything unreadable gets the field's own message instead of WTForms' generic one."""
 
     default_invalid = _l("正しく入力してください。")
+    #: What a blank field reads as.
+    blank_value = None
 
     def __init__(self, *args, invalid=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -57,7 +60,7 @@ class _BlankIsNone:
 
     def process_formdata(self, valuelist):
         if not valuelist or not "".join(valuelist).strip():
-            self.data = None
+            self.data = self.blank_value
             return
         try:
             self.data = self.read(valuelist[0].strip())
@@ -66,7 +69,7 @@ class _BlankIsNone:
             raise ValueError(self.invalid) from None
 
 
-class NumberField(_BlankIsNone, IntegerField):
+class NumberField(ReadOrNone, IntegerField):
     """A whole number; full-width digits are read as typed (「１２」), anything else refused."""
 
     default_invalid = _l("数字で入力してください。")
@@ -78,7 +81,7 @@ class NumberField(_BlankIsNone, IntegerField):
         return int(text)
 
 
-class DayField(_BlankIsNone, DateField):
+class DayField(ReadOrNone, DateField):
     default_invalid = _l("日付を正しく入力してください。")
 
     @staticmethod
@@ -86,12 +89,78 @@ class DayField(_BlankIsNone, DateField):
         return date.fromisoformat(text)
 
 
-class ClockField(_BlankIsNone, TimeField):
+class ClockField(ReadOrNone, TimeField):
     default_invalid = _l("時刻を「17:00」の形で入力してください。")
 
     @staticmethod
     def read(text: str) -> time:
         return datetime.strptime(text, "%H:%M").time() if len(text) <= 5 else time.fromisoformat(text)
+
+
+class Refused:
+    """A post refused on a page of many small forms (a member's row, a shift, the holiday form…): which
+    form it was (``key``) and the form as sent, so that the page shows that form with what was typed and
+    its errors beside their fields, and every other form as stored. ``Refused()`` is "nothing refused"."""
+
+    def __init__(self, key: str | None = None, form=None):
+        self.key, self.form = key, form
+
+    def __bool__(self) -> bool:
+        return self.form is not None
+
+    def of(self, key: str):
+        return self.form if self.form is not None and key == self.key else None
+
+    @property
+    def messages(self) -> list[str]:
+        """Every message of the refused form (the page's summary at the top)."""
+        return [str(m) for errors in (self.form.errors.values() if self.form else ()) for m in errors]
+
+    def value(self, key: str, name: str, stored=""):
+        """What the field shows: as typed when this form was refused, else the stored value."""
+        form = self.of(key)
+        if form is None:
+            return "" if stored is None else stored
+        field = _named(form, name)
+        if field is None:
+            return stored
+        if field.raw_data:
+            return field.raw_data[0]
+        return field._value() if hasattr(field, "_value") else ("" if field.data is None else field.data)
+
+    def checked(self, key: str, name: str, stored: bool) -> bool:
+        form = self.of(key)
+        field = _named(form, name) if form is not None else None
+        return bool(field.data) if field is not None else bool(stored)
+
+    def errors(self, key: str, name: str) -> list[str]:
+        form = self.of(key)
+        field = _named(form, name) if form is not None else None
+        return [str(e) for e in field.errors] if field is not None else []
+
+    def attrs(self, key: str, name: str, id: str) -> Markup:
+        """``aria-invalid`` and the link to the message, on the control of a refused field."""
+        if not self.errors(key, name):
+            return Markup("")
+        return Markup(' aria-invalid="true" aria-describedby="%s-error"') % id
+
+    def message(self, key: str, name: str, id: str) -> Markup:
+        """The field's message, beside it."""
+        errors = self.errors(key, name)
+        if not errors:
+            return Markup("")
+        return Markup('<p class="field__error" id="%s-error">%s</p>') % (id, " ".join(errors))
+
+
+def id_or_none(value) -> int | None:
+    """A select's ``coerce`` for an optional record: blank is none, a number its id, anything else refused."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return int(value)
+
+
+#: Nothing refused: every form of the page shows what is stored.
+NOTHING_REFUSED = Refused()
 
 
 @dataclass(frozen=True, slots=True)

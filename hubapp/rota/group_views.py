@@ -1,18 +1,22 @@
 """Setting up a physician group: its name, backup hospital, deadline and 宿日直許可; its shift types and
 extra 休日; its members (FTE, caps, roles, active) and unavailability entered for them."""
 
-from datetime import date, time
-from decimal import Decimal, InvalidOperation
-
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
-from hubapp.common.changes import apply_change as _apply
+from hubapp.common.forms import NOTHING_REFUSED, Refused, commit_change
 from hubapp.common.roles import HUB_EDITORS, roles_required
 from hubapp.core.services import today
-from hubapp.extensions import db
 from hubapp.rota import services, summaries
+from hubapp.rota.forms import (
+    GroupSettingsForm,
+    HolidayForm,
+    MemberForm,
+    MemberUpdateForm,
+    NewGroupForm,
+    ShiftForm,
+    UnavailabilityForm,
+)
 from hubapp.rota.models import AppliesOn, AvailabilityKind, PhysicianGroup
 from hubapp.rota.views import _hub, bp
 
@@ -24,96 +28,74 @@ def _group(group_id: int) -> PhysicianGroup:
     return found
 
 
-def _form_time(name: str) -> time:
-    try:
-        return time.fromisoformat(request.form.get(name, ""))
-    except ValueError:
-        raise services.RotaError(_l("時刻を「18:00」の形で入力してください。"), name) from None
-
-
-def _form_date(name: str, default: str = "") -> date:
-    try:
-        return date.fromisoformat(request.form.get(name, "") or default)
-    except ValueError:
-        raise services.RotaError(_l("日付を正しく入力してください。"), name) from None
-
-
-def _form_int(name: str, message) -> int | None:
-    text = request.form.get(name, "").strip()
-    if not text:
-        return None
-    try:
-        return int(text)
-    except ValueError:
-        raise services.RotaError(message, name) from None
-
-
-def _form_fte() -> Decimal:
-    try:
-        value = Decimal(request.form.get("fte", "1").strip() or "1")
-    except InvalidOperation:
-        raise services.RotaError(_l("常勤換算は0.1〜1.0で入力してください。"), "fte") from None
-    if not value.is_finite() or not 0 < value <= 1:  # a 40-digit value would not even round to 0.01
-        raise services.RotaError(_l("常勤換算は0.1〜1.0で入力してください。"), "fte")
-    return value.quantize(Decimal("0.01"))
-
-
 def _back(group: PhysicianGroup, anchor: str = ""):
     return redirect(url_for("rota.group", group_id=group.id) + (f"#{anchor}" if anchor else ""))
+
+
+def _saved(found: PhysicianGroup, key: str, form, change, done, anchor: str = ""):
+    """A post of one of the group page's forms: saved, back to its section; refused, the page again with
+    that form as it was sent."""
+    if form.validate_on_submit() and commit_change(change, done, form):
+        return _back(found, anchor)
+    return _group_page(found, Refused(key, form))
 
 
 @bp.route("/groups/new", methods=["GET", "POST"])
 @roles_required(*HUB_EDITORS)
 def group_new():
     hub = _hub()
-    if request.method == "POST":
-        try:
-            group = services.create_group(
-                hub.id, request.form.get("name", ""), request.form.get("backup_hospital", type=int) or None
-            )
-        except services.RotaError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(_("医師グループを作成しました。医師を加えてください。"), "success")
-            return redirect(url_for("rota.group", group_id=group.id))
-    return render_template("rota/group_new.html", hospitals=services.hospital_choices(hub.id))
+    form = NewGroupForm()
+    form.fill_choices(services.hospital_choices(hub.id))
+    applied = form.validate_on_submit() and commit_change(
+        lambda: services.create_group(hub.id, form.name.data or "", form.backup_hospital.data),
+        _("医師グループを作成しました。医師を加えてください。"),
+        form,
+    )
+    if applied:
+        return redirect(url_for("rota.group", group_id=applied.value.id))
+    return render_template("rota/group_new.html", form=form)
 
 
 @bp.route("/groups/<int:group_id>", methods=["GET", "POST"])
 @roles_required(*HUB_EDITORS)
 def group(group_id: int):
+    """The group's page; a post adds a physician."""
+    hub, found = _hub(), _group(group_id)
+    if request.method == "GET":
+        return _group_page(found)
+    form = MemberForm()
+    return _saved(
+        found,
+        "member-new",
+        form,
+        lambda: services.add_member_by_id(
+            found,
+            form.person.data,
+            user_id=services.hub_physician_user(hub.id, form.user.data),
+            fte=form.fte.data,
+            cap=form.cap.data,
+            secondary_only=form.secondary_only.data,
+            is_new=form.is_new.data,
+        ),
+        _("医師を加えました。"),
+        "members",
+    )
+
+
+def _group_page(found: PhysicianGroup, refused: Refused = NOTHING_REFUSED):
     hub = _hub()
-    found = _group(group_id)
-    if request.method == "POST":
-
-        def add():
-            person = services.hub_person(hub.id, request.form.get("person", type=int) or 0)
-            if person is None:
-                raise services.RotaError(_l("医師を選んでください。"), "person")
-            services.add_member(
-                found,
-                person,
-                user_id=services.hub_physician_user(hub.id, request.form.get("user", type=int)),
-                fte=_form_fte(),
-                cap=_form_int("cap", _l("月の上限は0〜31回で入力してください。")),
-                secondary_only=bool(request.form.get("secondary_only")),
-                is_new=bool(request.form.get("is_new")),
-            )
-
-        _apply(add, _("医師を加えました。"))
-        return _back(found, "members")
     deadline_month = services.first_open_month(found, today())
     summary_documents = summaries.documents(found)
     return render_template(
         "rota/group.html",
         group=found,
+        refused=refused,
         people=services.physician_choices(hub.id, found),
         users=services.physician_user_choices(hub.id),
+        active_members=[(m.id, m.person.name) for m in found.members if m.is_active],
         hospitals=services.hospital_choices(hub.id),
-        applies_on=list(AppliesOn),
-        kinds=list(AvailabilityKind),
+        applies_on=[(a.value, a.label) for a in AppliesOn],
+        kinds=[(k.value, k.label) for k in AvailabilityKind],
         open_month=deadline_month,
         open_deadline=services.unavailability_deadline(found, deadline_month),
         today=today(),
@@ -126,59 +108,58 @@ def group(group_id: int):
 @bp.route("/groups/<int:group_id>/settings", methods=["POST"])
 @roles_required(*HUB_EDITORS)
 def group_settings(group_id: int):
-    found = _group(group_id)
-    _apply(
+    found, form = _group(group_id), GroupSettingsForm()
+    return _saved(
+        found,
+        "settings",
+        form,
         lambda: services.update_group(
             found,
-            name=request.form.get("name", ""),
-            backup_hospital_id=request.form.get("backup_hospital", type=int) or None,
-            swaps_need_approval=bool(request.form.get("swaps_need_approval")),
-            deadline_day=_form_int("deadline_day", _l("締切日は1〜28日で入力してください。")),
-            has_overnight_permit=bool(request.form.get("has_overnight_permit")),
-            started_on=_form_date("started_on") if request.form.get("started_on", "").strip() else None,
+            name=form.name.data or "",
+            backup_hospital_id=form.backup_hospital.data,
+            swaps_need_approval=form.swaps_need_approval.data,
+            deadline_day=form.deadline_day.data,
+            has_overnight_permit=form.has_overnight_permit.data,
+            started_on=form.started_on.data,
         ),
         _("グループの設定を保存しました。"),
     )
-    return _back(found)
 
 
 @bp.route("/groups/<int:group_id>/shifts", methods=["POST"])
 @roles_required(*HUB_EDITORS)
 def shift_save(group_id: int):
     """Add a shift type, or change the one named by the ``shift`` field."""
-    found = _group(group_id)
-    shift_id = request.form.get("shift", type=int)
-    shift = next((s for s in found.shift_types if s.id == shift_id), None)
-    if shift_id and shift is None:
+    found, form = _group(group_id), ShiftForm()
+    shift = next((s for s in found.shift_types if s.id == form.shift.data), None)
+    if form.shift.data and shift is None:
         abort(404)
-
-    def save():
-        try:
-            applies_on = AppliesOn(request.form.get("applies_on", ""))
-        except ValueError:
-            raise services.RotaError(_l("平日か休日かを選んでください。"), "applies_on") from None
-        services.save_shift_type(
+    return _saved(
+        found,
+        f"shift-{shift.id}" if shift else "shift-new",
+        form,
+        lambda: services.save_shift_type(
             found,
             shift,
-            name=request.form.get("name", ""),
-            applies_on=applies_on,
-            starts=_form_time("starts"),
-            ends=_form_time("ends"),
-            is_night=bool(request.form.get("is_night")),
-        )
-
-    _apply(save, _("シフトを保存しました。次の自動作成から使われます。"))
-    return _back(found, "shifts")
+            name=form.name.data or "",
+            applies_on=form.applies(),
+            starts=form.starts.data,
+            ends=form.ends.data,
+            is_night=form.is_night.data,
+        ),
+        _("シフトを保存しました。次の自動作成から使われます。"),
+        "shifts",
+    )
 
 
 @bp.route("/groups/<int:group_id>/shifts/delete", methods=["POST"])
 @roles_required(*HUB_EDITORS)
 def shift_delete(group_id: int):
-    found = _group(group_id)
-    shift = next((s for s in found.shift_types if s.id == request.form.get("shift", type=int)), None)
+    found, form = _group(group_id), ShiftForm()
+    shift = next((s for s in found.shift_types if s.id == form.shift.data), None)
     if shift is None:
         abort(404)
-    _apply(lambda: services.delete_shift_type(found, shift), _("シフトを削除しました。"))
+    commit_change(lambda: services.delete_shift_type(found, shift), _("シフトを削除しました。"))
     return _back(found, "shifts")
 
 
@@ -186,60 +167,54 @@ def shift_delete(group_id: int):
 @roles_required(*HUB_EDITORS)
 def group_holiday(group_id: int):
     """Add an extra 休日 (``day``), or remove one (``remove``)."""
-    found = _group(group_id)
-    if request.form.get("remove"):
-        _apply(
-            lambda: services.remove_group_holiday(found, _form_date("remove")),
-            _("休日から外しました。"),
-        )
-    else:
-        _apply(
-            lambda: services.add_group_holiday(found, _form_date("day"), request.form.get("name", "")),
-            _("休日に加えました。次の自動作成から使われます。"),
-        )
-    return _back(found, "holidays")
+    found, form = _group(group_id), HolidayForm()
+    if form.removing:
+        change = lambda: services.remove_group_holiday(found, form.remove.data)  # noqa: E731
+        return _saved(found, "holiday-remove", form, change, _("休日から外しました。"), "holidays")
+    change = lambda: services.add_group_holiday(found, form.day.data, form.name.data or "")  # noqa: E731
+    return _saved(found, "holiday", form, change, _("休日に加えました。次の自動作成から使われます。"), "holidays")
 
 
 @bp.route("/groups/<int:group_id>/members/<int:member_id>", methods=["POST"])
 @roles_required(*HUB_EDITORS)
 def member_update(group_id: int, member_id: int):
-    found = _group(group_id)
+    found, form = _group(group_id), MemberUpdateForm()
     member = next((m for m in found.members if m.id == member_id), None)
     if member is None:
         abort(404)
-    _apply(
+    return _saved(
+        found,
+        f"member-{member.id}",
+        form,
         lambda: services.update_member(
             member,
-            fte=_form_fte(),
-            cap=_form_int("cap", _l("月の上限は0〜31回で入力してください。")),
-            secondary_only=bool(request.form.get("secondary_only")),
-            is_new=bool(request.form.get("is_new")),
-            is_active=bool(request.form.get("is_active")),
-            user_id=services.hub_physician_user(found.hub_id, request.form.get("user", type=int)),
+            fte=form.fte.data,
+            cap=form.cap.data,
+            secondary_only=form.secondary_only.data,
+            is_new=form.is_new.data,
+            is_active=form.is_active.data,
+            user_id=services.hub_physician_user(found.hub_id, form.user.data),
         ),
         _("%(name)sさんの設定を保存しました。", name=member.person.name),
+        "members",
     )
-    return _back(found, "members")
 
 
 @bp.route("/groups/<int:group_id>/unavailability", methods=["POST"])
 @roles_required(*HUB_EDITORS)
 def member_unavailability(group_id: int):
     """The coordinator enters days a physician cannot do (late ones, or for a physician without a login)."""
-    found = _group(group_id)
-    member = next((m for m in found.members if m.id == request.form.get("member", type=int)), None)
+    found, form = _group(group_id), UnavailabilityForm()
+    member = next((m for m in found.members if m.id == form.member.data), None)
     if member is None:
         abort(404)
-
-    def add():
-        try:
-            kind = AvailabilityKind(request.form.get("kind", "unavailable"))
-        except ValueError:
-            raise services.RotaError(_l("区分を選んでください。"), "kind") from None
-        first = _form_date("first_day")
-        services.add_unavailability(
-            member, kind, first, _form_date("last_day", first.isoformat()), request.form.get("note", "")
-        )
-
-    _apply(add, _("%(name)sさんの当番ができない日を登録しました。", name=member.person.name))
-    return _back(found, "unavailability")
+    return _saved(
+        found,
+        "unavailability",
+        form,
+        lambda: services.add_unavailability(
+            member, form.kind.data, form.first_day.data, form.last_day.data, form.note.data or ""
+        ),
+        _("%(name)sさんの当番ができない日を登録しました。", name=member.person.name),
+        "unavailability",
+    )

@@ -102,9 +102,9 @@ def add_member(
     is_new: bool = False,
 ) -> GroupMember:
     if person.hub_id != group.hub_id:
-        raise RotaError(_l("別の拠点の関係者は加えられません。"), "person_id")
+        raise RotaError(_l("別の拠点の関係者は加えられません。"), "person")
     if any(m.person_id == person.id for m in group.members):
-        raise RotaError(_l("この医師はすでにグループにいます。"), "person_id")
+        raise RotaError(_l("この医師はすでにグループにいます。"), "person")
     if not (0 < float(fte) <= 1):
         raise RotaError(_l("常勤換算は0.1〜1.0で入力してください。"), "fte")
     if cap is not None and cap < 0:
@@ -115,6 +115,14 @@ def add_member(
     group.members.append(member)
     db.session.flush()
     return member
+
+
+def add_member_by_id(group: PhysicianGroup, person_id: int | None, **settings) -> GroupMember:
+    """:func:`add_member` for the physician chosen on the group's page (one of the hub's people)."""
+    person = hub_person(group.hub_id, person_id or 0)
+    if person is None:
+        raise RotaError(_l("医師を選んでください。"), "person")
+    return add_member(group, person, **settings)
 
 
 def update_group(
@@ -150,13 +158,15 @@ def save_shift_type(
     shift: ShiftType | None,
     *,
     name: str,
-    applies_on: AppliesOn,
+    applies_on: AppliesOn | None,
     starts: time,
     ends: time,
     is_night: bool,
 ) -> ShiftType:
     """Add a shift type (``shift`` None) or change one. Stored duties keep their times; the change applies
     to the drafts generated from now on."""
+    if applies_on is None:
+        raise RotaError(_l("平日か休日かを選んでください。"), "applies_on")
     name = name.strip()
     if not name or len(name) > 60:
         raise RotaError(_l("シフト名を60文字以内で入力してください。"), "name")
@@ -193,8 +203,10 @@ def delete_shift_type(group: PhysicianGroup, shift: ShiftType) -> None:
     db.session.flush()
 
 
-def add_group_holiday(group: PhysicianGroup, day: date, name: str) -> None:
+def add_group_holiday(group: PhysicianGroup, day: date | None, name: str) -> None:
     """A day the group staffs as a 休日 (お盆, a local festival …). Drafts generated from now on use it."""
+    if day is None:
+        raise RotaError(_l("日付を正しく入力してください。"), "day")
     if any(h.day == day for h in group.extra_holidays):
         raise RotaError(_l("この日はすでに登録されています。"), "day")
     if len(name.strip()) > 60:
@@ -260,16 +272,24 @@ def first_open_month(group: PhysicianGroup, today_: date) -> date:
 
 def add_unavailability(
     member: GroupMember,
-    kind: AvailabilityKind,
-    first: date,
-    last: date,
+    kind: AvailabilityKind | str,
+    first: date | None,
+    last: date | None,
     note: str = "",
     *,
     by_physician_on: date | None = None,
 ) -> Unavailability:
-    """Record days ``member`` cannot (or would rather not) be on duty. ``by_physician_on`` (today) when the
-    physician enters it themselves: days of a month whose deadline has passed are refused then (the
-    coordinator, who has to mend the rota, enters late ones)."""
+    """Record days ``member`` cannot (or would rather not) be on duty, from ``first`` to ``last`` (one day
+    when ``last`` is None). ``by_physician_on`` (today) when the physician enters it themselves: days of a
+    month whose deadline has passed are refused then (the coordinator, who has to mend the rota, enters
+    late ones)."""
+    try:
+        kind = AvailabilityKind(kind)
+    except ValueError:
+        raise RotaError(_l("区分を選んでください。"), "kind") from None
+    if first is None:
+        raise RotaError(_l("日付を正しく入力してください。"), "first_day")
+    last = first if last is None else last
     if last < first:
         raise RotaError(_l("終了日は開始日以降にしてください。"), "last_day")
     if (last - first).days > 366:
@@ -295,6 +315,66 @@ def add_unavailability(
     db.session.add(entry)
     db.session.flush()
     return entry
+
+
+def own_memberships(user_id: int) -> list[GroupMember]:
+    """The active memberships of a physician's login, with their groups."""
+    return list(
+        db.session.scalars(
+            sa.select(GroupMember)
+            .where(GroupMember.user_id == user_id, GroupMember.is_active.is_(True))
+            .options(selectinload(GroupMember.group))
+        )
+    )
+
+
+def own_unavailability(member_ids: list[int], today_: date) -> list[Unavailability]:
+    """A physician's days from today on, one line per entry made for several groups at once."""
+    if not member_ids:
+        return []
+    entries = db.session.scalars(
+        sa.select(Unavailability)
+        .where(Unavailability.member_id.in_(member_ids), Unavailability.last_day >= today_)
+        .order_by(Unavailability.first_day, Unavailability.id)
+    )
+    seen: set[tuple] = set()
+    return [e for e in entries if (key := (e.kind, e.first_day, e.last_day, e.note)) not in seen and not seen.add(key)]
+
+
+def add_own_unavailability(memberships: list[GroupMember], kind, first, last, note: str, today_: date) -> None:
+    """The physician's own entry, made for every group they are in (each group's deadline applies)."""
+    for member in memberships:
+        add_unavailability(member, kind, first, last, note, by_physician_on=today_)
+
+
+def may_delete_own_unavailability(member_ids: list[int], entry_id: int | None) -> bool:
+    entry = db.session.get(Unavailability, entry_id or 0)
+    return entry is not None and entry.member_id in member_ids
+
+
+def delete_own_unavailability(member_ids: list[int], entry_id: int, today_: date) -> None:
+    """Remove one of the physician's own entries, and its copies for their other groups; refused for days
+    already past or of a month whose deadline has passed (those are the coordinator's to change, who has
+    to mend the rota)."""
+    entry = db.session.get(Unavailability, entry_id)
+    if entry is None or entry.member_id not in member_ids:
+        raise RotaError(_l("この登録は取り消せません。"))
+    member = db.session.get(GroupMember, entry.member_id)
+    deadline = unavailability_deadline(member.group, entry.first_day)
+    if entry.first_day < today_ or (deadline is not None and today_ > deadline):
+        raise RotaError(_l("締切後や過ぎた日の取り消しはコーディネーターに連絡してください。"))
+    copies = db.session.scalars(
+        sa.select(Unavailability).where(
+            Unavailability.member_id.in_(member_ids),
+            Unavailability.kind == entry.kind,
+            Unavailability.first_day == entry.first_day,
+            Unavailability.last_day == entry.last_day,
+            Unavailability.note == entry.note,
+        )
+    )
+    for copy in copies:
+        db.session.delete(copy)
+    db.session.flush()
 
 
 def holiday_calendar(group: PhysicianGroup, year_end) -> HolidayCalendar:

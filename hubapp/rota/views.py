@@ -2,12 +2,11 @@
 
 from datetime import date, timedelta
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
 
+from hubapp.common.forms import commit_change
 from hubapp.common.jpcalendar import FiscalYear
 from hubapp.common.roles import ALL_ROLES, HUB_EDITORS, Role, roles_required
 from hubapp.core.services import today
@@ -15,7 +14,7 @@ from hubapp.db import utcnow
 from hubapp.extensions import db
 from hubapp.hubs.context import hub_or_404 as _hub
 from hubapp.rota import services
-from hubapp.rota.models import AvailabilityKind, GroupMember, Unavailability
+from hubapp.rota.forms import MyUnavailabilityForm
 
 bp = Blueprint("rota", __name__, url_prefix="/rota")
 
@@ -137,87 +136,42 @@ def now():
 @roles_required(Role.PHYSICIAN)
 def mine():
     """A physician's own duties and the days they cannot do (entered for every group they are in)."""
-    memberships = list(
-        db.session.scalars(
-            sa.select(GroupMember)
-            .where(GroupMember.user_id == current_user.id, GroupMember.is_active.is_(True))
-            .options(selectinload(GroupMember.group))
-        )
-    )
+    memberships = services.own_memberships(current_user.id)
     ids = [m.id for m in memberships]
-    if request.method == "POST":
-        if request.form.get("delete"):
-            _delete_own_unavailability(ids, request.form.get("delete", type=int))
-            return redirect(url_for("rota.mine"))
-        try:
-            first = date.fromisoformat(request.form.get("first_day", ""))
-            last = date.fromisoformat(request.form.get("last_day", "") or request.form.get("first_day", ""))
-            kind = AvailabilityKind(request.form.get("kind", "unavailable"))
-        except ValueError:
-            flash(_("日付を正しく入力してください。"), "error")
-            return redirect(url_for("rota.mine"))
-        if not memberships:
-            abort(404)
-        try:
-            for member in memberships:
-                services.add_unavailability(
-                    member, kind, first, last, request.form.get("note", ""), by_physician_on=today()
-                )
-        except services.RotaError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(_("登録しました。"), "success")
+    form = MyUnavailabilityForm()
+    form.fill_choices(today())
+    if form.is_submitted() and form.delete.data is not None:
+        return _delete_own(ids, form.delete.data)
+    if form.is_submitted() and not memberships:
+        abort(404)
+    if form.validate_on_submit() and commit_change(
+        lambda: services.add_own_unavailability(
+            memberships, form.kind.data, form.first_day.data, form.last_day.data, form.note.data or "", today()
+        ),
+        _("登録しました。"),
+        form,
+    ):
         return redirect(url_for("rota.mine"))
-    duties = services.published_duties_of(ids, utcnow())
-    entries = (
-        list(
-            db.session.scalars(
-                sa.select(Unavailability)
-                .where(Unavailability.member_id.in_(ids), Unavailability.last_day >= today())
-                .order_by(Unavailability.first_day, Unavailability.id)
-            )
-        )
-        if ids
-        else []
-    )
-    seen: set[tuple] = set()  # one line per entry made for several groups at once
-    shown = [e for e in entries if (key := (e.kind, e.first_day, e.last_day, e.note)) not in seen and not seen.add(key)]
+    return _mine_page(memberships, form)
+
+
+def _delete_own(member_ids: list[int], entry_id: int):
+    """The 取り消す button of one of the physician's own entries (another's is not found)."""
+    if not services.may_delete_own_unavailability(member_ids, entry_id):
+        abort(404)
+    commit_change(lambda: services.delete_own_unavailability(member_ids, entry_id, today()), _("取り消しました。"))
+    return redirect(url_for("rota.mine"))
+
+
+def _mine_page(memberships, form):
+    ids = [m.id for m in memberships]
     opens = [(m.group, services.first_open_month(m.group, today())) for m in memberships]
     return render_template(
         "rota/mine.html",
         memberships=memberships,
-        duties=duties,
-        entries=shown,
+        duties=services.published_duties_of(ids, utcnow()),
+        entries=services.own_unavailability(ids, today()),
         member_ids=set(ids),
-        kinds=list(AvailabilityKind),
+        form=form,
         deadlines=[(g, month, services.unavailability_deadline(g, month)) for g, month in opens],
-        today=today(),
     )
-
-
-def _delete_own_unavailability(member_ids: list[int], entry_id: int | None) -> None:
-    """Remove one of the physician's own entries, and its copies for their other groups; days already
-    past or in a month whose deadline has passed are the coordinator's to change."""
-    entry = db.session.get(Unavailability, entry_id or 0)
-    if entry is None or entry.member_id not in member_ids:
-        abort(404)
-    member = db.session.get(GroupMember, entry.member_id)
-    deadline = services.unavailability_deadline(member.group, entry.first_day)
-    if entry.first_day < today() or (deadline is not None and today() > deadline):
-        flash(_("締切後や過ぎた日の取り消しはコーディネーターに連絡してください。"), "error")
-        return
-    copies = db.session.scalars(
-        sa.select(Unavailability).where(
-            Unavailability.member_id.in_(member_ids),
-            Unavailability.kind == entry.kind,
-            Unavailability.first_day == entry.first_day,
-            Unavailability.last_day == entry.last_day,
-            Unavailability.note == entry.note,
-        )
-    )
-    for copy in copies:
-        db.session.delete(copy)
-    db.session.commit()
-    flash(_("取り消しました。"), "success")

@@ -201,6 +201,34 @@ CASES = {
         ("last_day", "{today}"),
         "終了日は開始日以降",
     ),
+    "rota pair: the same physician twice": Case(
+        "coordinator",
+        "/rota/pairs",
+        {
+            "group": "{group}",
+            "patient_code": "K-0200",
+            "attending": "{member}",
+            "deputy": "{member2}",
+            "started_on": "{today}",
+        },
+        ("deputy", "{member}"),
+        "別の医師を",
+    ),  # fmt: skip
+    "rota log: no time between start and end": Case(
+        "coordinator",
+        "/rota/logs",
+        {
+            "member": "{member}",
+            "kind": "substitute",
+            "day": "{today}",
+            "start": "10:00",
+            "end": "11:00",
+            "patient_code": "K-0300",
+            "note": "往診の代診",
+        },
+        ("end", "10:00"),
+        "開始時刻と終了時刻が同じ",
+    ),  # fmt: skip
 }
 
 
@@ -216,7 +244,9 @@ def values(app, beds, hub, create_person, create_user):
 
     from hubapp.common.roles import Role
 
-    doctor, spare = (create_person(n, Profession.PHYSICIAN) for n in ("髙橋 健一", "山吹 さやか"))
+    doctor, spare, colleague = (
+        create_person(n, Profession.PHYSICIAN) for n in ("髙橋 健一", "山吹 さやか", "佐藤 一郎")
+    )
     login = create_user("dr-mine", Role.PHYSICIAN, hubs=(hub,))
 
     with app.app_context():
@@ -238,10 +268,12 @@ def values(app, beds, hub, create_person, create_user):
         )
         group = rota.create_group(hub.id, "在宅医グループ")
         member = rota.add_member(group, db.session.get(Person, doctor.id), user_id=login.id)
+        member2 = rota.add_member(group, db.session.get(Person, colleague.id))
         db.session.commit()
         return {
             "group": group.id,
             "member": member.id,
+            "member2": member2.id,
             "shift": group.shift_types[0].id,
             "spare": spare.id,
             "central": beds["central"],

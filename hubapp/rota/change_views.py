@@ -2,29 +2,22 @@
 交代 — a physician's swap requests, the open pool, accepting, and the coordinator's approval."""
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from hubapp.common.forms import commit_change
 from hubapp.common.roles import ALL_ROLES, HUB_EDITORS, Role, roles_required
 from hubapp.db import utcnow
 from hubapp.extensions import db
 from hubapp.rota import changes, services
+from hubapp.rota.forms import DutyForm, SwapRequestForm
 from hubapp.rota.models import Duty, GroupMember, PhysicianGroup
 from hubapp.rota.views import _hub, bp
 
 
 def _year_end():
     return current_app.config["YEAR_END_HOLIDAYS"]
-
-
-def _member_id(field: str) -> int | None:
-    """The member chosen in ``field``: None for the empty choice (後方支援病院, or the open pool), 0 for
-    anything that is no member's id ("²", "abc"), which is then refused as a member not in the group."""
-    value = request.form.get(field, "")
-    if not value:
-        return None
-    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else 0
 
 
 def _notify(duty: Duty, affected: list[int]) -> str:
@@ -42,21 +35,19 @@ def duty(duty_id: int):
         abort(404)
     group = services.get_group(hub.id, found.group_id)
     month = found.day.strftime("%Y-%m")
-    if request.method == "POST":
-        try:
-            affected = changes.assign(group, found, _member_id("primary"), _member_id("secondary"), _year_end())
-        except services.RotaError as error:
-            db.session.rollback()
-            flash(_("変更できません: %(problems)s", problems=str(error)), "error")
-            return redirect(url_for("rota.duty", duty_id=duty_id))
-        db.session.commit()
+    form = DutyForm(data={"primary": found.primary_id, "secondary": found.secondary_id})
+    applied = form.validate_on_submit() and commit_change(
+        lambda: changes.assign(group, found, form.primary.data, form.secondary.data, _year_end()), None, form
+    )
+    if applied:
+        affected = applied.value
         if affected:
             flash(_("当番を変更しました。") + _notify(found, affected), "success")
         else:
             flash(_("変更はありませんでした。"), "info")
         return redirect(url_for("rota.index", group=group.id, month=month))
     members = sorted((m for m in group.members if m.is_active), key=lambda m: m.id)
-    return render_template("rota/duty.html", duty=found, group=group, members=members, month=month)
+    return render_template("rota/duty.html", duty=found, group=group, members=members, month=month, form=form)
 
 
 def _memberships() -> list[GroupMember]:
@@ -140,14 +131,15 @@ def swap_request(duty_id: int):
     if found is None:
         abort(404)
     member = _membership_for(found.group_id)
-    target_id = _member_id("target")
+    form = SwapRequestForm()
+    target_id = form.target.data
     target = None
     if target_id is not None:
         target = db.session.get(GroupMember, target_id)
         if target is None or target.group_id != found.group_id:
             abort(404)
     try:
-        changes.request_swap(found, member, request.form.get("role", ""), target)
+        changes.request_swap(found, member, form.role.data or "", target)
     except services.RotaError as error:
         return _failed(error)
     db.session.commit()

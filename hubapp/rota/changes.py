@@ -157,7 +157,7 @@ def assign(
     members whose duty changed (old and new), for :func:`notify` when the duty is published."""
     problems = check_change(group, duty, primary_id, secondary_id, year_end)
     if problems:
-        raise RotaError(" ".join(problems), "primary_id")
+        raise RotaError(_l("変更できません: %(problems)s", problems=" ".join(problems)), "primary")
     affected = _changed_members(duty, primary_id, secondary_id)
     if affected:
         duty.primary_id, duty.secondary_id = primary_id, secondary_id

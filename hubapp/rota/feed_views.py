@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 from hubapp.common.roles import HUB_EDITORS, Role, public, roles_required
 from hubapp.extensions import db
 from hubapp.rota import feeds, ical, services
+from hubapp.rota.forms import FeedForm
 from hubapp.rota.models import GroupMember, PhysicianGroup
 from hubapp.rota.views import _hub, bp
 
@@ -63,14 +64,15 @@ def feeds_page():
     memberships = [] if editor else _memberships(hub.id)
     groups = services.groups(hub.id) if editor else []
     new_url = None
-    if request.method == "POST":
+    form = FeedForm()
+    if form.is_submitted():  # (CSRF is checked for every post by CSRFProtect)
         if editor:
-            group = next((g for g in groups if g.id == request.form.get("group", type=int)), None)
+            group = next((g for g in groups if g.id == form.group.data), None)
             if group is None:
                 abort(404)
             _feed, token = feeds.create_group_feed(group, current_user.id)
         else:
-            member = next((m for m in memberships if m.id == request.form.get("member", type=int)), None)
+            member = next((m for m in memberships if m.id == form.member.data), None)
             if member is None:
                 abort(404)
             _feed, token = feeds.create_personal_feed(member, current_user.id)

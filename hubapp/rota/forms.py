@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, StringField
+from wtforms import BooleanField, FileField, SelectField, StringField
 from wtforms.validators import InputRequired
 
 from hubapp.common.forms import ClockField, DayField, NumberField, ReadOrNone, id_or_none
@@ -128,3 +128,68 @@ class MyUnavailabilityForm(FlaskForm):
     def fill_choices(self, today) -> None:
         self.kind.choices = [(k.value, k.label) for k in AvailabilityKind]
         self.first_day.render_kw = self.last_day.render_kw = {"min": today.isoformat()}
+
+
+class PairForm(FlaskForm):
+    """主治医・副主治医 of a patient (one form per group on the page)."""
+
+    group = NumberField(invalid=_l("医師グループを選んでください。"))
+    patient_code = StringField(_l("患者コード"), render_kw={"maxlength": 20})
+    attending = NumberField(_l("主治医"), invalid=_l("主治医を選んでください。"))
+    deputy = NumberField(_l("副主治医"), invalid=_l("副主治医を選んでください。"))
+    started_on = DayField(_l("開始日"), invalid=_l("開始日を正しく入力してください。"))
+
+
+_WHEN = _l("日付と時刻を正しく入力してください。")
+
+
+class DutyLogForm(FlaskForm):
+    member = NumberField(_l("医師"), invalid=_l("医師を選んでください。"))
+    kind = StringField(_l("区分"), default="call_out")
+    day = DayField(_l("日付（開始した日）"), invalid=_WHEN)
+    start = ClockField(_l("開始時刻"), invalid=_WHEN)
+    end = ClockField(_l("終了時刻"), invalid=_WHEN)
+    patient_code = StringField(_l("患者コード（任意）"), render_kw={"maxlength": 20})
+    note = StringField(_l("メモ（任意）"), render_kw={"maxlength": 200})
+
+
+class MemberChoiceField(ReadOrNone, StringField):
+    """A member chosen from a list: blank is none (後方支援病院, or the open pool); anything that is no
+    member's id ("²", "abc") reads as 0, which the service then refuses as a member not in the group."""
+
+    @staticmethod
+    def read(text: str) -> int:
+        return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else 0
+
+
+class DutyForm(FlaskForm):
+    """手動修正 of one duty."""
+
+    primary = MemberChoiceField(_l("当番（主）"))
+    secondary = MemberChoiceField(_l("副・バックアップ"))
+
+
+class SwapRequestForm(FlaskForm):
+    role = StringField()
+    target = MemberChoiceField(_l("交代先"))
+
+
+def summary_form(months):
+    """The manual summaries of the months before 運用開始日: two numbers per month still open
+    (``slots-YYYY-MM``, ``covered-YYYY-MM``), the evidence file and a note."""
+    fields = {"file": FileField(_l("資料（当時の当番表: Excel・PDF・画像）")), "note": StringField(_l("メモ（任意）"))}
+    for month in months:
+        key = month.month.strftime("%Y-%m")
+        fields[f"slots-{key}"] = StringField()
+        fields[f"covered-{key}"] = StringField()
+    return type("SummaryForm", (FlaskForm,), fields)()
+
+
+def summary_rows(form) -> dict[str, str]:
+    """The month numbers as typed, by field name (what :func:`hubapp.rota.summaries.parse_rows` reads)."""
+    return {f.name: f.data or "" for f in form if f.name.startswith(("slots-", "covered-"))}
+
+
+class FeedForm(FlaskForm):
+    group = NumberField()
+    member = NumberField()

@@ -2,30 +2,26 @@
 代診 and 出動 with the month's and 年度's totals and, for the coordinator, the rest-interval and 宿日直許可
 information. The computations are in hubapp/rota/records.py."""
 
-from datetime import date, time, timedelta
+from datetime import timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from hubapp.common.forms import NOTHING_REFUSED, Refused, commit_change
 from hubapp.common.jpcalendar import FiscalYear
 from hubapp.common.roles import HUB_EDITORS, Role, roles_required
 from hubapp.core.services import JST, today
 from hubapp.extensions import db
 from hubapp.rota import records, services
+from hubapp.rota.forms import DutyLogForm, PairForm
 from hubapp.rota.models import DutyLogKind, GroupMember
 from hubapp.rota.views import _hub, _month, bp
-
-
-def _int(field: str) -> int | None:
-    value = request.form.get(field, "").strip()
-    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
-
 
 # --- 主治医・副主治医 --------------------------------------------------------------------------------------------
 
 
-def _pairs_page(hub, form=None):
+def _pairs_page(hub, refused: Refused = NOTHING_REFUSED):
     groups = services.groups(hub.id)
     members: dict[int, list[GroupMember]] = {g.id: [] for g in groups}
     for member in records.hub_members(hub.id):
@@ -38,10 +34,11 @@ def _pairs_page(hub, form=None):
         "rota/pairs.html",
         groups=groups,
         members=members,
+        member_options={gid: [(m.id, m.person.name) for m in ms] for gid, ms in members.items()},
         pairs=by_group,
         warnings=records.pair_warnings(pairs, today()),
         days_ahead=records.PAIR_DAYS_AHEAD,
-        form=form or {},
+        refused=refused,
         today=today(),
     )
 
@@ -61,28 +58,22 @@ def pairs():
     hub = _hub()
     if request.method == "GET":
         return _pairs_page(hub)
-    group_id = _int("group")
-    group = services.get_group(hub.id, group_id) if group_id else None
-    if group_id and group is None:
+    form = PairForm()
+    group = services.get_group(hub.id, form.group.data) if form.group.data else None
+    if form.group.data and group is None:
         abort(404)
-    attending_id, deputy_id = _int("attending"), _int("deputy")
-    for member_id in (attending_id, deputy_id):
+    for member_id in (form.attending.data, form.deputy.data):
         _same_hub_or_404(hub.id, member_id)
-    try:
-        if group is None:
-            raise services.RotaError(_("医師グループを選んでください。"), "group")
-        try:
-            started_on = date.fromisoformat(request.form.get("started_on", "").strip() or today().isoformat())
-        except ValueError:
-            raise services.RotaError(_("開始日を正しく入力してください。"), "started_on") from None
-        pair = records.add_pair(group, request.form.get("patient_code", ""), attending_id, deputy_id, started_on)
-    except services.RotaError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return _pairs_page(hub, request.form)
-    db.session.commit()
-    flash(_("%(code)s の主治医・副主治医を登録しました。", code=pair.patient_code), "success")
-    return redirect(url_for("rota.pairs"))
+    applied = form.validate_on_submit() and commit_change(
+        lambda: records.add_pair(
+            group, form.patient_code.data or "", form.attending.data, form.deputy.data, form.started_on.data
+        ),
+        lambda pair: _("%(code)s の主治医・副主治医を登録しました。", code=pair.patient_code),
+        form,
+    )
+    if applied:
+        return redirect(url_for("rota.pairs"))
+    return _pairs_page(hub, Refused(f"pair-{form.group.data}", form))
 
 
 @bp.route("/pairs/<int:pair_id>/end", methods=["POST"])
@@ -91,14 +82,10 @@ def pair_end(pair_id: int):
     pair = records.get_pair(_hub().id, pair_id)
     if pair is None:
         abort(404)
-    try:
-        records.end_pair(pair, today())
-    except services.RotaError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash(_("%(code)s の主治医・副主治医を終了しました。", code=pair.patient_code), "success")
+    commit_change(
+        lambda: records.end_pair(pair, today()),
+        _("%(code)s の主治医・副主治医を終了しました。", code=pair.patient_code),
+    )
     return redirect(url_for("rota.pairs"))
 
 
@@ -111,7 +98,7 @@ def _choices(hub_id: int, is_editor: bool) -> list[GroupMember]:
     return members if is_editor else [m for m in members if m.user_id == current_user.id]
 
 
-def _logs_page(hub, choices: list[GroupMember], is_editor: bool, form=None):
+def _logs_page(hub, choices: list[GroupMember], is_editor: bool, refused: Refused = NOTHING_REFUSED):
     first, last = _month()
     own = None if is_editor else [m.id for m in choices]
     return render_template(
@@ -131,8 +118,12 @@ def _logs_page(hub, choices: list[GroupMember], is_editor: bool, form=None):
         fiscal_year=FiscalYear.of(first),
         prev_month=(first - timedelta(days=1)).strftime("%Y-%m"),
         next_month=(last + timedelta(days=1)).strftime("%Y-%m"),
-        kinds=list(DutyLogKind),
-        form=form or {},
+        kinds=[(k.value, k.label) for k in DutyLogKind],
+        member_choices=[
+            (m.id, m.person.name + (f"（{m.group.name}）" if len({c.group_id for c in choices}) > 1 else ""))
+            for m in choices
+        ],
+        refused=refused,
         today=today(),
         rest_hours=int(records.REST.total_seconds() // 3600),
     )
@@ -147,42 +138,28 @@ def logs():
     choices = _choices(hub.id, is_editor)
     if request.method == "GET":
         return _logs_page(hub, choices, is_editor)
-    member_id = _int("member")
-    if member_id is None and len(choices) == 1:
-        member_id = choices[0].id
+    form = DutyLogForm()
+    member_id = form.member.data if form.member.data is not None or len(choices) != 1 else choices[0].id
     member = next((m for m in choices if m.id == member_id), None)
     if member_id is not None and member is None:
         abort(404)  # another hub's member, or (for a physician) a colleague
-    try:
-        if member is None:
-            raise services.RotaError(_("医師を選んでください。"), "member")
-        try:
-            kind = DutyLogKind(request.form.get("kind", ""))
-        except ValueError:
-            raise services.RotaError(_("区分を選んでください。"), "kind") from None
-        try:
-            day = date.fromisoformat(request.form.get("day", "").strip())
-            start = time.fromisoformat(request.form.get("start", "").strip())
-            end = time.fromisoformat(request.form.get("end", "").strip())
-        except ValueError:
-            raise services.RotaError(_("日付と時刻を正しく入力してください。"), "day") from None
-        log = records.add_log(
+    applied = form.validate_on_submit() and commit_change(
+        lambda: records.add_log(
             member,
-            kind,
-            day,
-            start.replace(second=0, microsecond=0, tzinfo=None),
-            end.replace(second=0, microsecond=0, tzinfo=None),
-            patient_code=request.form.get("patient_code", ""),
-            note=request.form.get("note", ""),
+            form.kind.data or "",
+            form.day.data,
+            form.start.data,
+            form.end.data,
+            patient_code=form.patient_code.data or "",
+            note=form.note.data or "",
             recorded_by_id=current_user.id,
-        )
-    except services.RotaError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return _logs_page(hub, choices, is_editor, request.form)
-    db.session.commit()
-    flash(_("%(kind)sを記録しました。", kind=log.kind.label), "success")
-    return redirect(url_for("rota.logs", month=day.strftime("%Y-%m")))
+        ),
+        lambda log: _("%(kind)sを記録しました。", kind=log.kind.label),
+        form,
+    )
+    if applied:
+        return redirect(url_for("rota.logs", month=form.day.data.strftime("%Y-%m")))
+    return _logs_page(hub, choices, is_editor, Refused("log", form))
 
 
 @bp.route("/logs/<int:log_id>/delete", methods=["POST"])

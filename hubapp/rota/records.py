@@ -97,10 +97,18 @@ def member_hub_id(member_id: int) -> int | None:
 
 
 def add_pair(
-    group: PhysicianGroup, patient_code: str, attending_id: int | None, deputy_id: int | None, started_on: date
+    group: PhysicianGroup | None,
+    patient_code: str,
+    attending_id: int | None,
+    deputy_id: int | None,
+    started_on: date | None,
 ) -> PatientPair:
-    """Record who is 主治医 and 副主治医 of a patient; both are active members of ``group``."""
+    """Record who is 主治医 and 副主治医 of a patient from ``started_on`` (today when None); both are active
+    members of ``group``."""
+    if group is None:
+        raise RotaError(_l("医師グループを選んでください。"), "group")
     code = clean_patient_code(patient_code)
+    started_on = today() if started_on is None else started_on
     if not EARLIEST <= started_on <= today() + timedelta(days=366):
         raise RotaError(_l("開始日を正しく入力してください。"), "started_on")
     if attending_id is None:
@@ -243,18 +251,28 @@ def covering_duty_id(member_id: int, at: datetime) -> int | None:
 
 
 def add_log(
-    member: GroupMember,
-    kind: DutyLogKind,
-    day: date,
-    start: time,
-    end: time,
+    member: GroupMember | None,
+    kind: DutyLogKind | str,
+    day: date | None,
+    start: time | None,
+    end: time | None,
     *,
     patient_code: str = "",
     note: str = "",
     recorded_by_id: int | None = None,
 ) -> DutyLog:
-    """Record a 代診 or a call-out on ``day`` from ``start`` to ``end`` (Japan time); an end earlier than
-    the start is on the next day (23:40→01:10)."""
+    """Record a 代診 or a call-out on ``day`` from ``start`` to ``end`` (Japan time, to the minute); an end
+    earlier than the start is on the next day (23:40→01:10)."""
+    if member is None:
+        raise RotaError(_l("医師を選んでください。"), "member")
+    try:
+        kind = DutyLogKind(kind)
+    except ValueError:
+        raise RotaError(_l("区分を選んでください。"), "kind") from None
+    if day is None or start is None or end is None:
+        field = "day" if day is None else "start" if start is None else "end"
+        raise RotaError(_l("日付と時刻を正しく入力してください。"), field)
+    start, end = (t.replace(second=0, microsecond=0, tzinfo=None) for t in (start, end))
     if not member.is_active:
         raise RotaError(_l("この医師は現在グループに在籍していません。"), "member")
     if day < EARLIEST:

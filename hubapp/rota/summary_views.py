@@ -6,14 +6,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from hubapp.common.changes import apply_change as _apply
 from hubapp.common.downloads import fallback_name, stored_file
+from hubapp.common.forms import Refused, commit_change
 from hubapp.common.headers import DOWNLOAD_CSP, talisman
 from hubapp.common.roles import HUB_EDITORS, Role, roles_required
 from hubapp.db import utcnow
 from hubapp.extensions import db
 from hubapp.rota import summaries
-from hubapp.rota.group_views import _group
+from hubapp.rota.forms import summary_form, summary_rows
+from hubapp.rota.group_views import _group, _group_page
 from hubapp.rota.views import _hub, bp
 
 #: The prefecture reads the evidence behind a figure it is shown on /compliance/.
@@ -38,24 +39,28 @@ def _too_large(group_id: int | None):
 def summary_upload(group_id: int):
     found = _group(group_id)
     year_end = current_app.config["YEAR_END_HOLIDAYS"]
-    upload = request.files.get("file")
-    data = upload.read(_max_bytes() + 1) if upload is not None and upload.filename else b""
+    form = summary_form(summaries.summary_months(found, year_end))
+    upload = form.file.data if form.is_submitted() else None
+    data = upload.read(_max_bytes() + 1) if upload else b""
     if len(data) > _max_bytes():  # one byte over is enough to refuse it
         return _too_large(found.id)
-    _apply(
+    applied = form.validate_on_submit() and commit_change(
         lambda: summaries.store(
             found,
-            summaries.parse_rows(found, request.form, year_end),
-            upload.filename if upload is not None else "",
+            summaries.parse_rows(found, summary_rows(form), year_end),
+            upload.filename if upload else "",
             data,
-            request.form.get("note", ""),
+            form.note.data or "",
             current_user.id,
             utcnow(),
             year_end,
         ),
         _("手入力の集計を資料とともに登録しました。"),
+        form,
     )
-    return redirect(url_for("rota.group", group_id=found.id) + f"#{ANCHOR}")
+    if applied:
+        return redirect(url_for("rota.group", group_id=found.id) + f"#{ANCHOR}")
+    return _group_page(found, Refused("summary", form))
 
 
 @bp.errorhandler(RequestEntityTooLarge)
@@ -90,5 +95,5 @@ def summary_delete(document_id: int):
     if found is None:
         abort(404)
     group_id = found.group_id
-    _apply(lambda: summaries.delete(found), _("資料とその手入力の集計を削除しました。"))
+    commit_change(lambda: summaries.delete(found), _("資料とその手入力の集計を削除しました。"))
     return redirect(url_for("rota.group", group_id=group_id) + f"#{ANCHOR}")

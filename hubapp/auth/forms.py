@@ -40,6 +40,8 @@ class SecondFactorForm(FlaskForm):
 
 class TotpSetupForm(FlaskForm):
     code = _code_field(_l("認証アプリに登録したあと、アプリに表示される6桁の数字を入力します。"))
+    #: The button pressed once enrolled: new recovery codes ("recovery") or turning the factor off.
+    action = StringField()
 
 
 class PasswordChangeForm(FlaskForm):

@@ -42,7 +42,7 @@ def login():
         return redirect(_safe_next(request.args.get("next")))
     form = LoginForm()
     if request.method == "POST":
-        name = services.normalize_username(request.form.get("username", ""))
+        name = services.normalize_username(form.username.data or "")
         if throttle.blocked(name, request.remote_addr):
             record(AuditAction.LOGIN_FAILED, "users", actor=name[:80], details={"throttled": True})
             db.session.commit()
@@ -134,7 +134,7 @@ def totp_setup():
     required = totp.required_for(current_user.role)
     if current_user.has_totp:
         if form.validate_on_submit():
-            action = request.form.get("action")
+            action = form.action.data
             if not totp.verify(current_user, form.code.data):
                 record(AuditAction.MFA_FAILED, "users", current_user.id, details={"action": action or ""})
                 db.session.commit()
@@ -201,9 +201,7 @@ def change_password():
             db.session.commit()
             flash(_("パスワードを変更しました。ほかの端末のログインは終了しました。"), "info")
             return _onwards()
-    minimum = current_app.config[
-        "PASSWORD_MIN_LENGTH_WITH_TOTP" if current_user.has_totp else "PASSWORD_MIN_LENGTH"
-    ]
+    minimum = current_app.config["PASSWORD_MIN_LENGTH_WITH_TOTP" if current_user.has_totp else "PASSWORD_MIN_LENGTH"]
     return render_template("auth/change_password.html", form=form, minimum=minimum)
 
 

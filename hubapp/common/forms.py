@@ -8,8 +8,9 @@ from typing import Generic, TypeVar
 
 from flask import flash
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from markupsafe import Markup
-from wtforms import DateField, FormField, IntegerField, SelectMultipleField, TimeField
+from wtforms import DateField, FormField, IntegerField, SelectMultipleField, StringField, TimeField
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -157,6 +158,19 @@ def id_or_none(value) -> int | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     return int(value)
+
+
+class BackForm(FlaskForm):
+    """A button's post that says which page of this app to go back to (``next``)."""
+
+    next = StringField()
+
+    def back_to(self, default: str) -> str:
+        """``next`` when it is a path of this app (never another site: "//x", "\\x" or a full URL)."""
+        target = (self.next.data or "").strip()
+        if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+            return target
+        return default
 
 
 #: Nothing refused: every form of the page shows what is stored.

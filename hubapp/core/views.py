@@ -1,14 +1,21 @@
 """The dashboard, the health check, the language switch."""
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, g, jsonify, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, g, jsonify, redirect, render_template, session, url_for
 from flask_login import current_user
+from wtforms import StringField
 
+from hubapp.common.forms import BackForm
 from hubapp.common.jpcalendar import FiscalYear, calendar_from_config
 from hubapp.common.roles import ALL_ROLES, public, roles_required
 from hubapp.core import services
 from hubapp.extensions import db
 from hubapp.hubs import services as hubs
+
+
+class LanguageForm(BackForm):
+    lang = StringField()
+
 
 bp = Blueprint("core", __name__)
 
@@ -46,10 +53,7 @@ def healthz():
 @bp.route("/language", methods=["POST"])
 @public
 def set_language():
-    lang = request.form.get("lang", "")
-    if lang in current_app.config["LANGUAGES"]:
-        session["lang"] = lang
-    target = request.form.get("next", "")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("core.dashboard")
-    return redirect(target)
+    form = LanguageForm()
+    if form.lang.data in current_app.config["LANGUAGES"]:
+        session["lang"] = form.lang.data
+    return redirect(form.back_to(url_for("core.dashboard")))

@@ -4,6 +4,7 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, render_temp
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from hubapp.common.forms import BackForm
 from hubapp.common.roles import ALL_ROLES, HUB_EDITORS, Role, roles_required
 from hubapp.core.services import today
 from hubapp.directory import search, services
@@ -107,10 +108,9 @@ def confirm(organisation_id: int):
     services.confirm(organisation, current_user.id, today())
     db.session.commit()
     flash(_("「%(name)s」を確認済みにしました。", name=organisation.name), "success")
+    back = BackForm().back_to("")
     return redirect(
-        request.form.get("next")
-        if request.form.get("next") == url_for("directory.stale")
-        else url_for("directory.detail", organisation_id=organisation.id)
+        back if back == url_for("directory.stale") else url_for("directory.detail", organisation_id=organisation.id)
     )
 
 

@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, DecimalField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
+from hubapp.common.forms import BackForm, NumberField
 from hubapp.hubs.models import OperatorType
 
 _REQUIRED = _l("入力してください。")
@@ -57,3 +58,9 @@ class MunicipalityForm(FlaskForm):
         render_kw={"inputmode": "decimal", "step": "0.1"},
     )
     figures_as_of = DateField(_l("基準日"), validators=[InputRequired(_REQUIRED)])
+
+
+class HubSelectForm(BackForm):
+    """The hub switcher: which hub, and the page to go back to."""
+
+    hub_id = NumberField()

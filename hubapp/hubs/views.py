@@ -7,7 +7,7 @@ from flask_login import current_user
 from hubapp.common.roles import ALL_ROLES, HUB_EDITORS, roles_required
 from hubapp.extensions import db
 from hubapp.hubs import context, services
-from hubapp.hubs.forms import HubForm, MunicipalityForm
+from hubapp.hubs.forms import HubForm, HubSelectForm, MunicipalityForm
 from hubapp.hubs.models import OperatorType
 
 bp = Blueprint("hubs", __name__, url_prefix="/hubs")
@@ -124,9 +124,8 @@ def municipality_delete(hub_id: int, area_id: int):
 @bp.route("/select", methods=["POST"])
 @roles_required(*ALL_ROLES)
 def select():
-    hub = _hub_or_404(request.form.get("hub_id", type=int) or 0)
+    form = HubSelectForm()
+    hub = _hub_or_404(form.hub_id.data or 0)
     context.select_hub(hub.id)
-    target = request.form.get("next", "")
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return redirect(target)  # a page of this app only (the prefecture's table opens a hub's report)
-    return redirect(url_for("core.dashboard"))
+    # a page of this app only (the prefecture's table opens a hub's report)
+    return redirect(form.back_to(url_for("core.dashboard")))

@@ -4,7 +4,7 @@
 Registered by importing this module before the blueprint is registered (``register_blueprints``).
 """
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -12,6 +12,7 @@ from hubapp.common.downloads import content_disposition
 from hubapp.common.roles import ALL_ROLES, HUB_EDITORS, public, roles_required
 from hubapp.extensions import db
 from hubapp.meetings import feeds, ical
+from hubapp.meetings.forms import FeedForm
 from hubapp.meetings.views import _hub, _meeting_or_404, bp
 
 ICS_MIMETYPE = "text/calendar; charset=utf-8"
@@ -49,8 +50,9 @@ def feeds_page():
     """The hub's active feeds; POST makes one and shows its URL this once."""
     hub = _hub()
     new_url = None
-    if request.method == "POST":
-        label = (request.form.get("label") or "").strip()
+    form = FeedForm()
+    if form.is_submitted():
+        label = (form.label.data or "").strip()
         if len(label) > LABEL_MAX:
             flash(_("名前は%(n)d文字以内で入力してください。", n=LABEL_MAX), "error")
         else:
@@ -59,8 +61,11 @@ def feeds_page():
             new_url = url_for("meetings.feed", token=token, _external=True)
     response = Response(
         render_template(
-            "meetings/feeds.html", feeds=feeds.active_feeds(hub.id), new_url=new_url,
-            new_webcal_url=new_url and "webcal://" + new_url.split("://", 1)[1], label_max=LABEL_MAX,
+            "meetings/feeds.html",
+            feeds=feeds.active_feeds(hub.id),
+            new_url=new_url,
+            new_webcal_url=new_url and "webcal://" + new_url.split("://", 1)[1],
+            label_max=LABEL_MAX,
         )
     )
     # The URL is shown once: nothing may keep a copy of the page.

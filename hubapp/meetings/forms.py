@@ -4,10 +4,10 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField, TimeField
+from wtforms import DateField, IntegerField, SelectField, StringField, SubmitField, TextAreaField, TimeField
 from wtforms.validators import URL, DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from hubapp.common.forms import MultiCheckboxField
+from hubapp.common.forms import MultiCheckboxField, NumberField
 from hubapp.directory.models import Profession
 from hubapp.meetings.models import IssueStatus, MeetingKind, Scene, Topic
 
@@ -79,12 +79,16 @@ class WalkInForm(FlaskForm):
 
 
 class HeadcountForm(FlaskForm):
+    #: The form's own 保存 button (the page has two forms posting to one URL).
+    submit = SubmitField()
     headcount_residents = _count(_l("住民"))
     headcount_families = _count(_l("家族"))
     headcount_professionals = _count(_l("専門職"))
 
 
 class SurveyForm(FlaskForm):
+    #: The form's own 保存 button (the page has two forms posting to one URL).
+    submit = SubmitField()
     survey_responses = _count(_l("回答数"))
     survey_satisfied = _count(_l("満足"))
     survey_neutral = _count(_l("どちらともいえない"))
@@ -101,6 +105,8 @@ class IssueForm(FlaskForm):
 
 
 class CountermeasureForm(FlaskForm):
+    #: The form's own 保存 button (the page has two forms posting to one URL).
+    submit = SubmitField()
     description = TextAreaField(_l("対応策"), validators=[DataRequired(_REQUIRED), Length(max=5000)])
     owner = StringField(_l("担当"), validators=[Optional(), Length(max=120)])
     due_on = DateField(_l("期限"), validators=[Optional()])
@@ -108,7 +114,25 @@ class CountermeasureForm(FlaskForm):
 
 
 class IssueStatusForm(FlaskForm):
+    #: The form's own 保存 button (the page has two forms posting to one URL).
+    submit = SubmitField()
     status = SelectField(_l("状態"))
 
     def fill_choices(self) -> None:
         self.status.choices = [(s.value, s.label) for s in IssueStatus]
+
+
+class MarkForm(FlaskForm):
+    """One participant's attendance: the status button pressed, and who came in their place."""
+
+    participant = NumberField()
+    status = StringField()
+    proxy_name = StringField(render_kw={"maxlength": 120})
+
+
+class LinkWalkInForm(FlaskForm):
+    person_id = NumberField()
+
+
+class FeedForm(FlaskForm):
+    label = StringField(_l("名前（どこで使うURLかの覚え書き）"))

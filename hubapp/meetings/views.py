@@ -20,6 +20,8 @@ from hubapp.meetings.forms import (
     InviteForm,
     IssueForm,
     IssueStatusForm,
+    LinkWalkInForm,
+    MarkForm,
     MeetingForm,
     SurveyForm,
     WalkInForm,
@@ -197,14 +199,15 @@ def attendance(meeting_id: int):
     meeting = _meeting_or_404(meeting_id)
     walk_in = WalkInForm(prefix="walkin")
     walk_in.fill_choices()
-    if request.method == "POST" and "participant" in request.form:
-        participant = next((p for p in meeting.participants if p.id == request.form.get("participant", type=int)), None)
-        status = request.form.get("status", "")
+    mark = MarkForm()
+    if mark.is_submitted() and mark.participant.data is not None:
+        participant = next((p for p in meeting.participants if p.id == mark.participant.data), None)
+        status = mark.status.data or ""
         if participant is None or status not in AttendanceStatus._value2member_map_:
             abort(400)
         try:
             services.mark_attendance(
-                meeting, participant, AttendanceStatus(status), request.form.get("proxy_name", ""), utcnow()
+                meeting, participant, AttendanceStatus(status), mark.proxy_name.data or "", utcnow()
             )
         except services.MeetingError as error:
             db.session.rollback()
@@ -265,7 +268,7 @@ def link_walk_in(meeting_id: int, participant_id: int):
     """Tie a walk-in to the directory person they turned out to be."""
     meeting = _meeting_or_404(meeting_id)
     participant = next((p for p in meeting.participants if p.id == participant_id and p.is_walk_in), None)
-    person = services.get_person(meeting.hub_id, request.form.get("person_id", type=int) or 0)
+    person = services.get_person(meeting.hub_id, LinkWalkInForm().person_id.data or 0)
     if participant is None or person is None:
         abort(404)
     try:
@@ -286,14 +289,14 @@ def results(meeting_id: int):
     meeting = _meeting_or_404(meeting_id)
     headcount, survey = HeadcountForm(obj=meeting, prefix="hc"), SurveyForm(obj=meeting, prefix="sv")
     try:
-        if "hc-submit" in request.form and headcount.validate_on_submit():
+        if headcount.submit.data and headcount.validate_on_submit():
             services.set_headcounts(
                 meeting,
                 headcount.headcount_residents.data,
                 headcount.headcount_families.data,
                 headcount.headcount_professionals.data,
             )
-        elif "sv-submit" in request.form and survey.validate_on_submit():
+        elif survey.submit.data and survey.validate_on_submit():
             services.set_survey(
                 meeting,
                 survey.survey_responses.data,
@@ -386,7 +389,7 @@ def issue(issue_id: int):
 def issue_update(issue_id: int):
     found = _issue_or_404(issue_id)
     measure, status = _issue_forms(found.hub_id)
-    if "cm-submit" in request.form and measure.validate_on_submit():
+    if measure.submit.data and measure.validate_on_submit():
         meeting = services.get_meeting(found.hub_id, measure.meeting_id.data) if measure.meeting_id.data else None
         services.add_countermeasure(
             found, meeting, measure.description.data, measure.owner.data or "", measure.due_on.data
@@ -394,7 +397,7 @@ def issue_update(issue_id: int):
         db.session.commit()
         flash(_("対応策を記録しました。"), "success")
         return redirect(url_for("meetings.issue", issue_id=found.id))
-    if "st-submit" in request.form and status.validate_on_submit():
+    if status.submit.data and status.validate_on_submit():
         services.set_issue_status(found, IssueStatus(status.status.data), today())
         db.session.commit()
         flash(_("状態を「%(status)s」にしました。", status=IssueStatus(status.status.data).label), "success")

@@ -95,7 +95,9 @@ def register_web(app: Flask) -> None:
     from hubapp.hubs import context
 
     headers.init_app(app)
-    roles.init_app(app)
+    from hubapp.auth.login import pending_step
+
+    roles.init_app(app, pending_step)
     context.init_app(app)
     web.init_app(app)
 

@@ -5,50 +5,13 @@ Rows are only ever inserted. The migration adds database triggers that refuse UP
 """
 
 from datetime import date, datetime
-from enum import StrEnum
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column
 
+from hubapp.common.vocabulary import ACTION_LABELS, AuditAction  # noqa: F401 (the trail's own names)
 from hubapp.db import UTCDateTime, enum_column, utcnow
 from hubapp.extensions import db
-
-
-class AuditAction(StrEnum):
-    CREATE = "create"
-    UPDATE = "update"
-    DELETE = "delete"
-    VIEW = "view"
-    LOGIN = "login"
-    LOGIN_FAILED = "login_failed"
-    LOGOUT = "logout"
-    #: The second factor passed (TOTP or a recovery code) or failed.
-    MFA = "mfa"
-    MFA_FAILED = "mfa_failed"
-    #: A request refused with 403.
-    ACCESS_DENIED = "access_denied"
-    #: A file of records taken away (CSV, XLSX, ZIP, a document download).
-    EXPORT = "export"
-
-    @property
-    def label(self) -> str:
-        return str(ACTION_LABELS[self])
-
-
-ACTION_LABELS = {
-    AuditAction.CREATE: _l("作成"),
-    AuditAction.UPDATE: _l("変更"),
-    AuditAction.DELETE: _l("削除"),
-    AuditAction.VIEW: _l("閲覧"),
-    AuditAction.LOGIN: _l("ログイン"),
-    AuditAction.LOGIN_FAILED: _l("ログイン失敗"),
-    AuditAction.LOGOUT: _l("ログアウト"),
-    AuditAction.MFA: _l("二要素認証"),
-    AuditAction.MFA_FAILED: _l("二要素認証の失敗"),
-    AuditAction.ACCESS_DENIED: _l("アクセス拒否"),
-    AuditAction.EXPORT: _l("書き出し"),
-}
 
 
 class AuditLog(db.Model):

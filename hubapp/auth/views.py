@@ -7,12 +7,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from markupsafe import Markup
 
-from hubapp.audit.models import AuditAction
 from hubapp.audit.services import record
 from hubapp.auth import services, throttle, totp
 from hubapp.auth.forms import LoginForm, PasswordChangeForm, SecondFactorForm, TotpSetupForm
 from hubapp.auth.login import FACTOR, FACTOR_DONE, factor_passed, pending_step, restart_session, start_session
 from hubapp.common.roles import ALL_ROLES, public, roles_required
+from hubapp.common.vocabulary import AuditAction
 from hubapp.db import utcnow
 from hubapp.extensions import db
 

@@ -7,7 +7,6 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from hubapp.audit.models import AuditAction
 from hubapp.audit.services import record
 from hubapp.beds import services
 from hubapp.beds.forms import AgreementForm, AnswerForm, AvailabilityForm, BedRequestForm
@@ -15,6 +14,7 @@ from hubapp.beds.models import BedRequest, RequestStatus
 from hubapp.common.forms import commit_change
 from hubapp.common.jpcalendar import FiscalYear
 from hubapp.common.roles import ALL_ROLES, HUB_EDITORS, Role, roles_required
+from hubapp.common.vocabulary import AuditAction
 from hubapp.core.services import today
 from hubapp.db import utcnow
 from hubapp.extensions import db

@@ -88,9 +88,7 @@ def enforce_declared_roles() -> Any:
         abort(403)
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-    from hubapp.auth.login import pending_step
-
-    step = pending_step(current_user)
+    step = current_app.extensions["pending_login_step"](current_user)
     if step is not None and request.endpoint not in (step, "auth.logout"):
         # Half-way through login (second factor, or a temporary password to replace): nothing else.
         return redirect(url_for(step))
@@ -99,7 +97,10 @@ def enforce_declared_roles() -> Any:
     return None
 
 
-def init_app(app: Flask) -> None:
+def init_app(app: Flask, pending_step: Callable[[Any], str | None]) -> None:
+    """``pending_step(user)``: the endpoint a half-way login must go to first (the second factor, a new
+    password), or None; given by the auth domain, which common does not import."""
+    app.extensions["pending_login_step"] = pending_step
     public(app.view_functions["static"])
     app.before_request(enforce_declared_roles)
 

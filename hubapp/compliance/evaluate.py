@@ -392,7 +392,7 @@ def _labels(enum_cls, values) -> str:
 
 def meeting_rule_text(rule) -> str:
     """The program's meeting rule in words, as the app applies it: which held meetings count."""
-    from hubapp.meetings.models import MeetingKind, Scene, Topic
+    from hubapp.common.vocabulary import MeetingKind, Scene, Topic
 
     parts = []
     if rule.get("kinds"):
@@ -418,7 +418,7 @@ def meeting_rule_text(rule) -> str:
 
 def _why_not(meeting: MeetingFact, rule) -> str:
     """Why a meeting does not match the rule ('' when it does)."""
-    from hubapp.meetings.models import MeetingKind, Scene, Topic
+    from hubapp.common.vocabulary import MeetingKind, Scene, Topic
 
     kinds, topics, scenes = rule.get("kinds"), rule.get("topics"), rule.get("scenes")
     if kinds and meeting.kind not in kinds:
@@ -439,7 +439,7 @@ def _meeting_matches(meeting: MeetingFact, rule) -> bool:
 
 
 def _why_counted(meeting: MeetingFact, rule) -> str:
-    from hubapp.meetings.models import MeetingKind
+    from hubapp.common.vocabulary import MeetingKind
 
     kind = MeetingKind(meeting.kind).label
     if rule.get("kinds"):

@@ -96,7 +96,7 @@ def _summary(results: list[tuple[object, list[Result]]]) -> Sheet:
 
 
 def _kind_label(value: str) -> str:
-    from hubapp.meetings.models import MeetingKind
+    from hubapp.common.vocabulary import MeetingKind
 
     return MeetingKind(value).label
 
@@ -145,7 +145,7 @@ def _item_sheet(program, r: Result, title: str) -> Sheet:
 def _meetings(hub_id: int, fiscal_year: int, now: datetime, with_names: bool) -> tuple[list[Sheet], list]:
     """Every attendee of the 年度's held meetings (職種, 所属機関 as recorded that day), counts per 職種 with
     totals, and (``with_names``) the 出席者名簿."""
-    from hubapp.directory.models import OrganisationType, Profession
+    from hubapp.common.vocabulary import OrganisationType, Profession
     from hubapp.meetings.models import AttendanceStatus, Meeting, MeetingDocument, Participant
 
     attendees = db.session.execute(

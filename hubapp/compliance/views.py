@@ -92,8 +92,8 @@ def pack():
 
     from flask import send_file
 
-    from hubapp.audit.models import AuditAction
     from hubapp.audit.services import record
+    from hubapp.common.vocabulary import AuditAction
     from hubapp.compliance import pack as evidence_pack
 
     hub, year = _hub(), _year()
@@ -235,8 +235,8 @@ def _body_too_large(error: RequestEntityTooLarge):
 @roles_required(*READERS)
 @talisman(content_security_policy=DOWNLOAD_CSP)
 def document(document_id: int):
-    from hubapp.audit.models import AuditAction
     from hubapp.audit.services import record
+    from hubapp.common.vocabulary import AuditAction
 
     found = services.get_document(_hub().id, document_id)
     if found is None or not services.document_path(found).exists():
@@ -329,8 +329,8 @@ def prefecture_xlsx():
 
     from flask import send_file
 
-    from hubapp.audit.models import AuditAction
     from hubapp.audit.services import record
+    from hubapp.common.vocabulary import AuditAction
     from hubapp.compliance import grid
 
     year, table = _prefecture_grid()

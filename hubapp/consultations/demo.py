@@ -13,6 +13,8 @@ import sqlalchemy as sa
 
 from hubapp.auth.models import User
 from hubapp.common.jpcalendar import FiscalYear, national_holiday_name
+from hubapp.common.vocabulary import OrganisationType as T
+from hubapp.common.vocabulary import Scene
 from hubapp.consultations import services
 from hubapp.consultations.models import (
     OUTSIDE_AREA,
@@ -28,9 +30,7 @@ from hubapp.consultations.models import (
 from hubapp.core.services import today
 from hubapp.db import utcnow
 from hubapp.directory.models import Organisation
-from hubapp.directory.models import OrganisationType as T
 from hubapp.extensions import db
-from hubapp.meetings.models import Scene
 
 SEED = 20260401
 #: Consultations per working day, on average (Saturdays a fifth of it; Sundays and holidays none).

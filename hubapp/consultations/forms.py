@@ -21,6 +21,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
 from hubapp.common.forms import MultiCheckboxField, MultiSelectField
+from hubapp.common.vocabulary import Scene
 from hubapp.consultations.models import (
     PSEUDONYM_LENGTH,
     AgeBand,
@@ -34,7 +35,6 @@ from hubapp.consultations.models import (
 )
 from hubapp.consultations.services import MAX_MINUTES, ConsultationValues, jst_datetime
 from hubapp.core.services import JST
-from hubapp.meetings.models import Scene
 
 _REQUIRED = _l("入力してください。")
 _CHOOSE = _l("選んでください。")

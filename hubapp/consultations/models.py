@@ -11,17 +11,15 @@ Statistics group by ``fiscal_year`` and ``received_on`` (the day in Japan), whic
 """
 
 from datetime import date, datetime
-from enum import StrEnum
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hubapp.common.jpcalendar import FiscalYear
+from hubapp.common.vocabulary import LabelledEnum, OrganisationType, Scene, labelled
 from hubapp.db import TimestampMixin, UTCDateTime, enum_column
-from hubapp.directory.models import OrganisationType
 from hubapp.extensions import db
-from hubapp.meetings.models import Scene
 
 #: Longest pseudonym or initials of the person concerned (「K.T.」, 「Aさん」, 「相談12」).
 PSEUDONYM_LENGTH = 10
@@ -30,14 +28,7 @@ PSEUDONYM_LENGTH = 10
 OUTSIDE_AREA = "out"
 
 
-class _Labelled(StrEnum):
-    @property
-    def label(self) -> str:
-        # keyed by class first: several enums share values ("other", "unknown")
-        return str(LABELS[type(self)][self])
-
-
-class Channel(_Labelled):
+class Channel(LabelledEnum):
     """相談経路."""
 
     PHONE = "phone"
@@ -48,7 +39,7 @@ class Channel(_Labelled):
     ONLINE = "online"
 
 
-class Requester(_Labelled):
+class Requester(LabelledEnum):
     """相談者: who asked."""
 
     SELF = "self"
@@ -70,7 +61,7 @@ class Requester(_Labelled):
         return self not in (Requester.SELF, Requester.FAMILY, Requester.RESIDENT)
 
 
-class Topic(_Labelled):
+class Topic(LabelledEnum):
     """相談内容 (several per consultation)."""
 
     HOME_PHYSICIAN = "home_physician"
@@ -83,7 +74,7 @@ class Topic(_Labelled):
     OTHER = "other"
 
 
-class Response(_Labelled):
+class Response(LabelledEnum):
     """対応 (several per consultation)."""
 
     ADVICE = "advice"
@@ -92,7 +83,7 @@ class Response(_Labelled):
     COORDINATION = "coordination"
 
 
-class AgeBand(_Labelled):
+class AgeBand(LabelledEnum):
     """年齢区分 of the person concerned. Children are their own band (医療的ケア児)."""
 
     CHILD = "child"
@@ -104,7 +95,7 @@ class AgeBand(_Labelled):
     UNKNOWN = "unknown"
 
 
-class CareLevel(_Labelled):
+class CareLevel(LabelledEnum):
     """要介護度 of the person concerned."""
 
     INDEPENDENT = "independent"
@@ -120,7 +111,7 @@ class CareLevel(_Labelled):
     UNKNOWN = "unknown"
 
 
-class Status(_Labelled):
+class Status(LabelledEnum):
     """The follow-up's state; a consultation without follow-up is closed when it is logged."""
 
     OPEN = "open"
@@ -195,6 +186,8 @@ LABELS: dict[type, dict] = {
         Status.CLOSED: _l("完了"),
     },
 }
+for _enum, _labels in LABELS.items():
+    labelled(_enum, _labels)
 
 
 class Consultation(TimestampMixin, db.Model):

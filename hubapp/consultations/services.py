@@ -19,6 +19,7 @@ from sqlalchemy.orm import selectinload
 from hubapp.auth.models import User
 from hubapp.common.errors import DomainError
 from hubapp.common.roles import Role
+from hubapp.common.vocabulary import OrganisationType, Scene
 from hubapp.consultations import tallies
 from hubapp.consultations.models import (
     OUTSIDE_AREA,
@@ -36,10 +37,9 @@ from hubapp.consultations.models import (
     Topic,
 )
 from hubapp.core.services import JST
-from hubapp.directory.models import Organisation, OrganisationType
+from hubapp.directory.models import Organisation
 from hubapp.extensions import db
 from hubapp.hubs.models import Hub, HubMembership
-from hubapp.meetings.models import Scene
 
 #: Who reads and writes the log (of their own hub; admins of any hub).
 CONSULTATION_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR, Role.CONSULTANT})

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from hubapp.common.jpcalendar import FiscalYear
+from hubapp.common.vocabulary import OrganisationType, Scene
 from hubapp.consultations import charts
 from hubapp.consultations.models import (
     OUTSIDE_AREA,
@@ -31,10 +32,8 @@ from hubapp.consultations.models import (
     Topic,
 )
 from hubapp.consultations.tallies import SEPARATOR
-from hubapp.directory.models import OrganisationType
 from hubapp.extensions import db
 from hubapp.hubs.models import Hub
-from hubapp.meetings.models import Scene
 
 #: Position of each calendar month in a 年度 (April first).
 MONTH_INDEX = {month: (month - 4) % 12 for month in range(1, 13)}

@@ -13,11 +13,11 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from hubapp.audit.models import AuditAction
 from hubapp.audit.services import record
 from hubapp.common.downloads import content_disposition
 from hubapp.common.jpcalendar import FiscalYear, format_wareki
 from hubapp.common.roles import roles_required
+from hubapp.common.vocabulary import AuditAction
 from hubapp.consultations import exporting, services, statistics
 from hubapp.consultations.forms import ConsultationForm, StatusForm
 from hubapp.consultations.models import Consultation, Status

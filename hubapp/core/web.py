@@ -84,8 +84,8 @@ def _audit_denied() -> None:
     """A refused request changes nothing but the audit trail, where it is a security event (ASVS V16)."""
     from flask import request
 
-    from hubapp.audit.models import AuditAction
     from hubapp.audit.services import record
+    from hubapp.common.vocabulary import AuditAction
 
     db.session.rollback()
     record(

@@ -8,53 +8,21 @@ triggers; PostgreSQL with a GIN index on its tsvector. Both are created by the m
 import functools
 from datetime import date, datetime
 from decimal import Decimal
-from enum import StrEnum
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hubapp.common import jptext
+from hubapp.common.vocabulary import (  # noqa: F401 (the directory's own names)
+    ORGANISATION_TYPE_LABELS,
+    PROFESSION_LABELS,
+    OrganisationType,
+    Profession,
+)
 from hubapp.db import TimestampMixin, UTCDateTime, enum_column
 from hubapp.extensions import db
 
-
-class OrganisationType(StrEnum):
-    HOSPITAL = "hospital"
-    CLINIC = "clinic"
-    HOME_CARE_CLINIC = "home_care_clinic"
-    HOME_CARE_HOSPITAL = "home_care_hospital"
-    DENTAL_CLINIC = "dental_clinic"
-    PHARMACY = "pharmacy"
-    VISITING_NURSING = "visiting_nursing"
-    CARE_MANAGEMENT = "care_management"
-    COMMUNITY_CARE_CENTER = "community_care_center"
-    DISABILITY_CONSULTATION = "disability_consultation"
-    CARE_FACILITY = "care_facility"
-    GOVERNMENT = "government"
-    OTHER = "other"
-
-    @property
-    def label(self) -> str:
-        return str(ORGANISATION_TYPE_LABELS[self])
-
-
-#: Labels as the issue and the open data write them; also indexed for search (「訪問看護ステーション」).
-ORGANISATION_TYPE_LABELS = {
-    OrganisationType.HOSPITAL: _l("病院"),
-    OrganisationType.CLINIC: _l("診療所"),
-    OrganisationType.HOME_CARE_CLINIC: _l("在宅療養支援診療所"),
-    OrganisationType.HOME_CARE_HOSPITAL: _l("在宅療養支援病院"),
-    OrganisationType.DENTAL_CLINIC: _l("歯科診療所"),
-    OrganisationType.PHARMACY: _l("薬局"),
-    OrganisationType.VISITING_NURSING: _l("訪問看護ステーション"),
-    OrganisationType.CARE_MANAGEMENT: _l("居宅介護支援事業所"),
-    OrganisationType.COMMUNITY_CARE_CENTER: _l("地域包括支援センター"),
-    OrganisationType.DISABILITY_CONSULTATION: _l("障害者相談支援事業所"),
-    OrganisationType.CARE_FACILITY: _l("介護施設"),
-    OrganisationType.GOVERNMENT: _l("行政"),
-    OrganisationType.OTHER: _l("その他"),
-}
 #: The Japanese labels themselves (search text must not depend on the user's language).
 ORGANISATION_TYPE_JA = {
     OrganisationType.HOSPITAL: "病院",
@@ -70,61 +38,6 @@ ORGANISATION_TYPE_JA = {
     OrganisationType.CARE_FACILITY: "介護施設",
     OrganisationType.GOVERNMENT: "行政",
     OrganisationType.OTHER: "その他",
-}
-
-
-class Profession(StrEnum):
-    """職種 (shared/formats/shokushu_references.md)."""
-
-    PHYSICIAN = "physician"
-    DENTIST = "dentist"
-    PHARMACIST = "pharmacist"
-    NURSE = "nurse"
-    PUBLIC_HEALTH_NURSE = "public_health_nurse"
-    ASSISTANT_NURSE = "assistant_nurse"
-    PHYSICAL_THERAPIST = "physical_therapist"
-    OCCUPATIONAL_THERAPIST = "occupational_therapist"
-    SPEECH_THERAPIST = "speech_therapist"
-    DIETITIAN = "dietitian"
-    DENTAL_HYGIENIST = "dental_hygienist"
-    CARE_MANAGER = "care_manager"
-    SOCIAL_WORKER = "social_worker"
-    MEDICAL_SOCIAL_WORKER = "medical_social_worker"
-    PSYCHIATRIC_SOCIAL_WORKER = "psychiatric_social_worker"
-    CARE_WORKER = "care_worker"
-    HOME_HELPER = "home_helper"
-    DISABILITY_CONSULTANT = "disability_consultant"
-    GOVERNMENT_OFFICER = "government_officer"
-    FACILITY_MANAGER = "facility_manager"
-    OTHER = "other"
-
-    @property
-    def label(self) -> str:
-        return str(PROFESSION_LABELS[self])
-
-
-PROFESSION_LABELS = {
-    Profession.PHYSICIAN: _l("医師"),
-    Profession.DENTIST: _l("歯科医師"),
-    Profession.PHARMACIST: _l("薬剤師"),
-    Profession.NURSE: _l("看護師"),
-    Profession.PUBLIC_HEALTH_NURSE: _l("保健師"),
-    Profession.ASSISTANT_NURSE: _l("准看護師"),
-    Profession.PHYSICAL_THERAPIST: _l("理学療法士"),
-    Profession.OCCUPATIONAL_THERAPIST: _l("作業療法士"),
-    Profession.SPEECH_THERAPIST: _l("言語聴覚士"),
-    Profession.DIETITIAN: _l("管理栄養士"),
-    Profession.DENTAL_HYGIENIST: _l("歯科衛生士"),
-    Profession.CARE_MANAGER: _l("介護支援専門員"),
-    Profession.SOCIAL_WORKER: _l("社会福祉士"),
-    Profession.MEDICAL_SOCIAL_WORKER: _l("医療ソーシャルワーカー"),
-    Profession.PSYCHIATRIC_SOCIAL_WORKER: _l("精神保健福祉士"),
-    Profession.CARE_WORKER: _l("介護福祉士"),
-    Profession.HOME_HELPER: _l("訪問介護員"),
-    Profession.DISABILITY_CONSULTANT: _l("相談支援専門員"),
-    Profession.GOVERNMENT_OFFICER: _l("行政職員"),
-    Profession.FACILITY_MANAGER: _l("施設管理者"),
-    Profession.OTHER: _l("その他"),
 }
 
 

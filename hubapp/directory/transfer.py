@@ -5,11 +5,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from hubapp.audit.models import AuditAction
 from hubapp.audit.services import record
 from hubapp.common.downloads import content_disposition
 from hubapp.common.jpcalendar import format_wareki
 from hubapp.common.roles import ALL_ROLES, HUB_EDITORS, roles_required
+from hubapp.common.vocabulary import AuditAction
 from hubapp.core.services import today
 from hubapp.core.web import handle_http_error, megabytes
 from hubapp.directory import exporting, importing, services, uploads

@@ -6,8 +6,9 @@ from datetime import date, time
 import sqlalchemy as sa
 
 from hubapp.common.jpcalendar import FiscalYear
+from hubapp.common.vocabulary import Profession
 from hubapp.core.services import today
-from hubapp.directory.models import Person, Profession
+from hubapp.directory.models import Person
 from hubapp.extensions import db
 from hubapp.meetings import services
 from hubapp.meetings.models import AttendanceStatus, Meeting

@@ -14,11 +14,11 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import SelectField
 from wtforms.validators import DataRequired
 
-from hubapp.audit.models import AuditAction
 from hubapp.audit.services import record
 from hubapp.common.downloads import fallback_name, stored_file
 from hubapp.common.headers import DOWNLOAD_CSP, talisman
 from hubapp.common.roles import ALL_ROLES, HUB_EDITORS, roles_required
+from hubapp.common.vocabulary import AuditAction
 from hubapp.core.web import handle_http_error, upload_too_large
 from hubapp.extensions import db
 from hubapp.meetings import documents

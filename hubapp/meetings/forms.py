@@ -8,7 +8,7 @@ from wtforms import DateField, IntegerField, SelectField, StringField, SubmitFie
 from wtforms.validators import URL, DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from hubapp.common.forms import MultiCheckboxField, NumberField
-from hubapp.directory.models import Profession
+from hubapp.common.vocabulary import Profession
 from hubapp.meetings.models import IssueStatus, MeetingKind, Scene, Topic
 
 _REQUIRED = _l("入力してください。")

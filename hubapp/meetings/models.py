@@ -8,70 +8,25 @@ their solutions, and survey results. Everything here is kept per hub and per 年
 
 import uuid
 from datetime import date, datetime
-from enum import StrEnum
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hubapp.common.jpcalendar import FiscalYear
+from hubapp.common.vocabulary import (  # noqa: F401 (the meetings' own names)
+    LabelledEnum,
+    MeetingKind,
+    Profession,
+    Scene,
+    Topic,
+    labelled,
+)
 from hubapp.db import TimestampMixin, UTCDateTime, enum_column
-from hubapp.directory.models import Profession
 from hubapp.extensions import db
 
 
-class _Labelled(StrEnum):
-    @property
-    def label(self) -> str:
-        # keyed by class first: several enums share values ("disaster", "end_of_life", "other")
-        return str(LABELS[type(self)][self])
-
-
-class MeetingKind(_Labelled):
-    MULTIDISCIPLINARY = "multidisciplinary"
-    ADMIN_MANAGERS = "admin_managers"
-    TRAINING_MULTIDISCIPLINARY = "training_multidisciplinary"
-    TRAINING_ACCOMPANIED_VISIT = "training_accompanied_visit"
-    TRAINING_MUTUAL_UNDERSTANDING = "training_mutual_understanding"
-    CASE_CONFERENCE = "case_conference"
-    WORKING_GROUP = "working_group"
-    PUBLIC_LECTURE = "public_lecture"
-    DISASTER = "disaster"
-
-    @property
-    def is_training(self) -> bool:
-        return self.value.startswith("training_")
-
-    @property
-    def is_public(self) -> bool:
-        """Public events record head counts instead of names."""
-        return self is MeetingKind.PUBLIC_LECTURE
-
-
-class Topic(_Labelled):
-    """What an agenda covers (program A item 1 ①–④)."""
-
-    ISSUE_EXTRACTION = "issue_extraction"
-    STUDY_CASE = "study_case"
-    DISASTER = "disaster"
-    INFORMATION_SHARING = "information_sharing"
-    ADMISSION_DISCHARGE = "admission_discharge"
-    END_OF_LIFE = "end_of_life"
-    EMERGENCY = "emergency"
-    DEMENTIA = "dementia"
-    OTHER = "other"
-
-
-class Scene(_Labelled):
-    """The four 場面 of home care (program B; 在宅医療・介護連携推進事業)."""
-
-    DISCHARGE = "discharge"
-    DAILY_CARE = "daily_care"
-    EMERGENCY = "emergency"
-    END_OF_LIFE = "end_of_life"
-
-
-class AttendanceStatus(_Labelled):
+class AttendanceStatus(LabelledEnum):
     """未回答, the RSVPs given before the meeting (出席予定・欠席予定), and what happened (出席・欠席・代理出席).
 
     Only a held meeting (started, or marked 開催済み) takes 出席・欠席・代理出席; before that an answer is an
@@ -99,48 +54,20 @@ RSVP_STATUSES = (AttendanceStatus.INVITED, AttendanceStatus.ATTENDING, Attendanc
 HELD_STATUSES = (AttendanceStatus.PRESENT, AttendanceStatus.ABSENT, AttendanceStatus.PROXY, AttendanceStatus.INVITED)
 
 
-class DocumentKind(_Labelled):
+class DocumentKind(LabelledEnum):
     MINUTES = "minutes"
     HANDOUT = "handout"
     SURVEY = "survey"
     OTHER = "other"
 
 
-class IssueStatus(_Labelled):
+class IssueStatus(LabelledEnum):
     OPEN = "open"
     IN_PROGRESS = "in_progress"
     CLOSED = "closed"
 
 
 LABELS: dict[type, dict] = {
-    MeetingKind: {
-        MeetingKind.MULTIDISCIPLINARY: _l("多職種連携会議"),
-        MeetingKind.ADMIN_MANAGERS: _l("行政・管理者会合"),
-        MeetingKind.TRAINING_MULTIDISCIPLINARY: _l("研修会（多職種研修）"),
-        MeetingKind.TRAINING_ACCOMPANIED_VISIT: _l("研修会（同行訪問研修）"),
-        MeetingKind.TRAINING_MUTUAL_UNDERSTANDING: _l("研修会（相互理解研修）"),
-        MeetingKind.CASE_CONFERENCE: _l("症例検討会"),
-        MeetingKind.WORKING_GROUP: _l("部会・WG"),
-        MeetingKind.PUBLIC_LECTURE: _l("住民向け講演会・出前講座"),
-        MeetingKind.DISASTER: _l("災害対策会議"),
-    },
-    Topic: {
-        Topic.ISSUE_EXTRACTION: _l("課題抽出・対応策検討"),
-        Topic.STUDY_CASE: _l("学習会・症例検討"),
-        Topic.DISASTER: _l("災害時対応"),
-        Topic.INFORMATION_SHARING: _l("情報共有ルール"),
-        Topic.ADMISSION_DISCHARGE: _l("入退院支援"),
-        Topic.END_OF_LIFE: _l("看取り"),
-        Topic.EMERGENCY: _l("急変時対応"),
-        Topic.DEMENTIA: _l("認知症"),
-        Topic.OTHER: _l("その他"),
-    },
-    Scene: {
-        Scene.DISCHARGE: _l("退院支援"),
-        Scene.DAILY_CARE: _l("日常の療養支援"),
-        Scene.EMERGENCY: _l("急変時の対応"),
-        Scene.END_OF_LIFE: _l("看取り"),
-    },
     AttendanceStatus: {
         AttendanceStatus.INVITED: _l("未回答"),
         AttendanceStatus.ATTENDING: _l("出席予定"),
@@ -161,6 +88,8 @@ LABELS: dict[type, dict] = {
         IssueStatus.CLOSED: _l("完了"),
     },
 }
+for _enum, _labels in LABELS.items():
+    labelled(_enum, _labels)
 
 
 def _new_uid() -> str:

@@ -15,9 +15,10 @@ from sqlalchemy.orm import selectinload
 
 from hubapp.common.errors import DomainError
 from hubapp.common.jpcalendar import FiscalYear
+from hubapp.common.vocabulary import Profession
 from hubapp.core.services import JST
 from hubapp.db import utcnow
-from hubapp.directory.models import Organisation, Person, Profession
+from hubapp.directory.models import Organisation, Person
 from hubapp.extensions import db
 from hubapp.meetings.models import (
     HELD_STATUSES,

@@ -4,13 +4,12 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, render_temp
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from hubapp.audit.models import AuditAction
 from hubapp.audit.services import record
 from hubapp.common.jpcalendar import FiscalYear
 from hubapp.common.roles import ALL_ROLES, HUB_EDITORS, roles_required
+from hubapp.common.vocabulary import AuditAction, Profession
 from hubapp.core.services import JST, today
 from hubapp.db import utcnow
-from hubapp.directory.models import Profession
 from hubapp.extensions import db
 from hubapp.hubs.context import hub_or_404 as _hub
 from hubapp.meetings import notify, services

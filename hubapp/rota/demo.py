@@ -7,9 +7,10 @@ from flask import current_app
 
 from hubapp.auth.models import User
 from hubapp.common.jpcalendar import format_month
+from hubapp.common.vocabulary import Profession
 from hubapp.core.services import today
 from hubapp.directory import services as directory
-from hubapp.directory.models import Person, Profession
+from hubapp.directory.models import Person
 from hubapp.extensions import db
 from hubapp.rota import records, services
 from hubapp.rota.models import AvailabilityKind, DutyLogKind, PhysicianGroup

@@ -597,7 +597,7 @@ def hospital_choices(hub_id: int) -> list[tuple[int, str]]:
 
 def physician_choices(hub_id: int, group: PhysicianGroup) -> list[tuple[int, str]]:
     """The hub's physicians from the directory who are not yet in the group."""
-    from hubapp.directory.models import Profession
+    from hubapp.common.vocabulary import Profession
 
     taken = {m.person_id for m in group.members}
     rows = db.session.execute(

@@ -77,8 +77,8 @@ def _body_too_large(error: RequestEntityTooLarge):
 @roles_required(*READERS)
 @talisman(content_security_policy=DOWNLOAD_CSP)
 def summary_document(document_id: int):
-    from hubapp.audit.models import AuditAction
     from hubapp.audit.services import record
+    from hubapp.common.vocabulary import AuditAction
 
     found = summaries.get_document(_hub().id, document_id)
     if found is None or not summaries.path_of(found).exists():

@@ -16,6 +16,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from floor import Floor, ratio  # noqa: E402
 FLASK = [str(ROOT / ".venv" / "bin" / "flask"), "--app", "hubapp"]
 
 
@@ -53,9 +55,12 @@ def main() -> None:
         empty(url)
         restore_seconds = run(["restore", str(files[-1])], env)
         verify = subprocess.run(FLASK + ["audit", "verify"], env=env, cwd=ROOT, capture_output=True, text=True)
-        print(f"database: {url.split('://')[0]}")
-        print(f"backup (CLI, app start included): {backup_seconds:.2f} s, {size / 1024:.0f} KiB")
-        print(f"restore into an empty database (CLI): {restore_seconds:.2f} s")
+        floor_ms = Floor().median_ms()
+        print(f"database: {url.split('://')[0]}; floor page median {floor_ms:.1f} ms")
+        print(f"backup (CLI, app start included): {backup_seconds:.2f} s, {size / 1024:.0f} KiB   "
+              f"{ratio(backup_seconds * 1000, floor_ms)}")
+        print(f"restore into an empty database (CLI): {restore_seconds:.2f} s   "
+              f"{ratio(restore_seconds * 1000, floor_ms)}")
         print(f"audit verify after restore: {verify.stdout.strip() or verify.stderr.strip()}")
         sys.exit(verify.returncode)
 

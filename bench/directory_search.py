@@ -42,6 +42,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from floor import Floor, ratio  # noqa: E402
+
+#: The floor page's median in this process (bench/floor.py), measured once in main().
+FLOOR = {"ms": 0.0}
 
 from flask_migrate import upgrade  # noqa: E402
 
@@ -394,7 +399,7 @@ def report(label: str, results: dict, every: list[float], statements: float, kin
               f"{p95(timings):8.1f}")
     median, high = statistics.median(every), p95(every)
     print(f"  {label}: {len(every)} searches ({statements:.0f} statements each): median {median:.1f} ms, "
-          f"p95 {high:.1f} ms")
+          f"p95 {high:.1f} ms   {ratio(median, FLOOR['ms'])}")
     return median, high
 
 
@@ -628,6 +633,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--experiments", action="store_true", help="also time alternative query shapes")
     args = parser.parse_args()
+    FLOOR["ms"] = Floor().median_ms()
+    print(f"floor page median {FLOOR['ms']:.1f} ms")
     figures = {}
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)

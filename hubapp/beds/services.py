@@ -31,6 +31,7 @@ from hubapp.beds.models import (
 )
 from hubapp.common import pseudonyms
 from hubapp.common.errors import DomainError
+from hubapp.common.japantime import jst_day  # noqa: F401 (also this service's name)
 from hubapp.common.jpcalendar import FiscalYear
 from hubapp.core.services import JST
 from hubapp.extensions import db
@@ -38,10 +39,6 @@ from hubapp.extensions import db
 
 class BedError(DomainError):
     """A backup-bed rule was broken; the message is for the user."""
-
-
-def jst_day(moment: datetime) -> date:
-    return moment.astimezone(JST).date()
 
 
 # --- agreements -----------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -18,6 +18,7 @@ from sqlalchemy.orm import selectinload
 
 from hubapp.auth.models import User
 from hubapp.common.errors import DomainError
+from hubapp.common.japantime import jst_datetime  # noqa: F401 (also this service's name)
 from hubapp.common.roles import Role
 from hubapp.common.vocabulary import OrganisationType, Scene
 from hubapp.consultations import tallies
@@ -84,11 +85,6 @@ class ConsultationValues:
     subject_age_band: AgeBand = AgeBand.UNKNOWN
     subject_municipality_code: str | None = None
     subject_care_level: CareLevel = CareLevel.UNKNOWN
-
-
-def jst_datetime(day: date, at: time) -> datetime:
-    """A wall-clock time in Japan as an aware datetime (stored as UTC)."""
-    return datetime.combine(day, at, tzinfo=JST)
 
 
 # --- the person concerned -------------------------------------------------------------------------------

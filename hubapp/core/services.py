@@ -1,20 +1,12 @@
 """Things every page needs: today's date in Japan and the navigation a role sees."""
 
 from dataclasses import dataclass
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from hubapp.common.japantime import JST, today  # noqa: F401 (every page's "today", named here too)
 from hubapp.common.roles import PUBLIC, Role, declared_roles
-
-JST = ZoneInfo("Asia/Tokyo")
-
-
-def today() -> date:
-    """Today in Japan (the server may run in UTC: at 08:00 JST it is still yesterday in UTC)."""
-    return datetime.now(JST).date()
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,6 @@
 """Rota pages for changes (routes on the rota blueprint): the coordinator's hand edit of one duty, and
 交代 — a physician's swap requests, the open pool, accepting, and the coordinator's approval."""
 
-import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -12,7 +11,7 @@ from hubapp.db import utcnow
 from hubapp.extensions import db
 from hubapp.rota import changes, services
 from hubapp.rota.forms import DutyForm, SwapRequestForm
-from hubapp.rota.models import Duty, GroupMember, PhysicianGroup
+from hubapp.rota.models import Duty, GroupMember
 from hubapp.rota.views import _hub, bp
 
 
@@ -52,17 +51,7 @@ def duty(duty_id: int):
 
 def _memberships() -> list[GroupMember]:
     """The current user's active memberships in this hub's groups."""
-    return list(
-        db.session.scalars(
-            sa.select(GroupMember)
-            .join(PhysicianGroup, GroupMember.group_id == PhysicianGroup.id)
-            .where(
-                GroupMember.user_id == current_user.id,
-                GroupMember.is_active.is_(True),
-                PhysicianGroup.hub_id == _hub().id,
-            )
-        )
-    )
+    return services.hub_memberships(current_user.id, _hub().id)
 
 
 @bp.route("/swaps")
@@ -135,8 +124,8 @@ def swap_request(duty_id: int):
     target_id = form.target.data
     target = None
     if target_id is not None:
-        target = db.session.get(GroupMember, target_id)
-        if target is None or target.group_id != found.group_id:
+        target = services.group_member(found.group_id, target_id)
+        if target is None:
             abort(404)
     try:
         changes.request_swap(found, member, form.role.data or "", target)

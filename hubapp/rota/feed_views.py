@@ -7,17 +7,15 @@ Registered by importing this module before the blueprint is registered (``regist
 
 import hashlib
 
-import sqlalchemy as sa
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
 
 from hubapp.common.roles import HUB_EDITORS, Role, public, roles_required
 from hubapp.extensions import db
 from hubapp.rota import feeds, ical, services
 from hubapp.rota.forms import FeedForm
-from hubapp.rota.models import GroupMember, PhysicianGroup
+from hubapp.rota.models import GroupMember
 from hubapp.rota.views import _hub, bp
 
 ICS_MIMETYPE = "text/calendar; charset=utf-8"
@@ -32,19 +30,7 @@ def _is_editor() -> bool:
 
 def _memberships(hub_id: int) -> list[GroupMember]:
     """The current user's active memberships in the hub's groups, with their groups."""
-    return list(
-        db.session.scalars(
-            sa.select(GroupMember)
-            .join(PhysicianGroup, PhysicianGroup.id == GroupMember.group_id)
-            .where(
-                GroupMember.user_id == current_user.id,
-                GroupMember.is_active.is_(True),
-                PhysicianGroup.hub_id == hub_id,
-            )
-            .options(selectinload(GroupMember.group))
-            .order_by(PhysicianGroup.name, GroupMember.id)
-        )
-    )
+    return services.hub_memberships(current_user.id, hub_id)
 
 
 def feed_name(group_name: str, person_name: str | None = None) -> str:
@@ -79,9 +65,7 @@ def feeds_page():
         db.session.commit()
         new_url = url_for("rota.feed", token=token, _external=True)
     active = feeds.group_feeds(hub.id) if editor else feeds.feeds_of_user(current_user.id, hub.id)
-    group_names = {
-        g.id: g.name for g in db.session.scalars(sa.select(PhysicianGroup).where(PhysicianGroup.hub_id == hub.id))
-    }
+    group_names = services.group_names(hub.id)
     response = Response(
         render_template(
             "rota/feeds.html",
@@ -127,8 +111,7 @@ def feed(token: str):
     found = feeds.feed_for_token(token)
     if found is None:
         abort(404)
-    group = db.session.get(PhysicianGroup, found.group_id) if found.group_id is not None else None
-    member = db.session.get(GroupMember, found.member_id) if found.member_id is not None else None
+    group, member = feeds.feed_subject(found)
     if group is None or (found.member_id is not None and member is None):
         abort(404)
     duties = feeds.feed_duties(found)

@@ -183,3 +183,10 @@ def member_names(duties: list[Duty]) -> dict[int, str]:
         .where(GroupMember.id.in_(ids))
     )
     return {member_id: name for member_id, name in rows}
+
+
+def feed_subject(feed) -> tuple:
+    """(the group, the member or None) a feed shows; None for a group that is gone."""
+    group = db.session.get(PhysicianGroup, feed.group_id) if feed.group_id is not None else None
+    member = db.session.get(GroupMember, feed.member_id) if feed.member_id is not None else None
+    return group, member

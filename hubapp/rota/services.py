@@ -317,6 +317,37 @@ def add_unavailability(
     return entry
 
 
+def hub_memberships(user_id: int, hub_id: int) -> list[GroupMember]:
+    """A login's active memberships in one hub's groups, with their groups, by group name."""
+    return list(
+        db.session.scalars(
+            sa.select(GroupMember)
+            .join(PhysicianGroup, PhysicianGroup.id == GroupMember.group_id)
+            .where(
+                GroupMember.user_id == user_id,
+                GroupMember.is_active.is_(True),
+                PhysicianGroup.hub_id == hub_id,
+            )
+            .options(selectinload(GroupMember.group))
+            .order_by(PhysicianGroup.name, GroupMember.id)
+        )
+    )
+
+
+def group_member(group_id: int, member_id: int | None) -> GroupMember | None:
+    """A member of ``group_id`` (None for another group's, or none)."""
+    found = db.session.get(GroupMember, member_id) if member_id else None
+    return found if found is not None and found.group_id == group_id else None
+
+
+def group_names(hub_id: int) -> dict[int, str]:
+    return dict(
+        db.session.execute(
+            sa.select(PhysicianGroup.id, PhysicianGroup.name).where(PhysicianGroup.hub_id == hub_id)
+        ).all()
+    )
+
+
 def own_memberships(user_id: int) -> list[GroupMember]:
     """The active memberships of a physician's login, with their groups."""
     return list(

@@ -4,21 +4,20 @@ feed; the calendar read back by a second parser (vobject); the routes of hubapp/
 
 import hashlib
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 import vobject
 
 from hubapp.audit.models import AuditLog
-from hubapp.common.jpcalendar import FiscalYear
-from hubapp.core.services import JST
 from hubapp.core.services import today as today_in_japan
 from hubapp.directory.models import Person, Profession
 from hubapp.extensions import db
 from hubapp.rota import feeds, ical, services
 from hubapp.rota.feeds import RotaFeed
 from hubapp.rota.models import Duty, GroupMember, PhysicianGroup
+from tests.support.rota import add_duty
 
 NAMES = ["髙橋 健一", "鈴木 一郎", "佐藤 次郎"]
 
@@ -32,29 +31,6 @@ def group(app, hub, create_person):
         members = [services.add_member(created, db.session.get(Person, p.id)) for p in people]
         db.session.commit()
         return {"id": created.id, "members": [m.id for m in members]}
-
-
-def add_duty(group_id: int, code: str, day: date, primary: int | None, secondary: int | None, *, published=True):
-    loaded = db.session.get(PhysicianGroup, group_id)
-    shift = next(s for s in loaded.shift_types if s.code == code)
-    starts = datetime.combine(day, shift.starts, tzinfo=JST)
-    ends = datetime.combine(day + timedelta(days=1) if shift.ends <= shift.starts else day, shift.ends, tzinfo=JST)
-    duty = Duty(
-        group_id=group_id,
-        hub_id=loaded.hub_id,
-        shift_type_id=shift.id,
-        day=day,
-        starts_at=starts.astimezone(UTC),
-        ends_at=ends.astimezone(UTC),
-        is_holiday=code.startswith("holiday"),
-        primary_id=primary,
-        secondary_id=secondary,
-        fiscal_year=FiscalYear.of(day).year,
-        published_at=datetime.now(UTC) if published else None,
-    )
-    db.session.add(duty)
-    db.session.flush()
-    return duty
 
 
 @pytest.fixture

@@ -176,3 +176,16 @@ class CommitImportForm(FlaskForm):
     skip_refused = HiddenField()
     #: 「1」: archive the organisations that disappeared from the publisher's list (else they are kept)
     archive_disappeared = HiddenField()
+
+
+def mapping_form(columns: int, token: str):
+    """A publisher's own layout: which field each of the file's ``columns`` is (``field-0``…), the name to
+    save the mapping under and the type of every row; with the upload's token (its CSRF token guards it)."""
+    fields = {f"field-{n}": StringField() for n in range(columns)}
+    fields |= {"mapping_name": StringField(), "organisation_type": StringField()}
+    form = type("MappingForm", (CommitImportForm,), fields)(token=token)
+    return form
+
+
+def mapping_choices(form, columns: int) -> list[str]:
+    return [form[f"field-{n}"].data or "" for n in range(columns)]

@@ -13,7 +13,7 @@ from hubapp.common.vocabulary import AuditAction
 from hubapp.core.services import today
 from hubapp.core.web import handle_http_error, megabytes
 from hubapp.directory import exporting, importing, services, uploads
-from hubapp.directory.forms import CommitImportForm, ImportForm
+from hubapp.directory.forms import CommitImportForm, ImportForm, mapping_choices, mapping_form
 from hubapp.directory.views import _filter_from_args, _hub, bp
 from hubapp.extensions import db
 
@@ -66,19 +66,19 @@ def import_mapping(token: str):
     headers = unknown["headers"]
     choices = propose(headers)
     error = None
-    form = CommitImportForm(token=token)  # its CSRF token guards the mapping form too
+    form = mapping_form(len(headers), token)
     if request.method == "POST":
-        choices = [request.form.get(f"field-{n}", "") for n in range(len(headers))]
+        choices = mapping_choices(form, len(headers))
         if not form.validate_on_submit():
             error = _("もう一度お試しください（フォームの有効期限が切れました）。")
         else:
             try:
                 mapping = importing.save_mapping(
                     hub.id,
-                    request.form.get("mapping_name", ""),
+                    form.mapping_name.data or "",
                     headers,
                     choices,
-                    request.form.get("organisation_type", ""),
+                    form.organisation_type.data or "",
                     current_user.id,
                 )
                 plan = importing.read_and_plan(hub.id, data, filename, mapping.name, kept=uploads.KeptParse(token))
@@ -102,8 +102,8 @@ def import_mapping(token: str):
         columns=columns,
         fields=MAPPABLE_FIELDS,
         types=ORGANISATION_TYPE_JA,
-        chosen_type=request.form.get("organisation_type", ""),
-        mapping_name=request.form.get("mapping_name", ""),
+        chosen_type=form.organisation_type.data or "",
+        mapping_name=form.mapping_name.data or "",
         error=error,
         form=form,
         line=unknown["line"],

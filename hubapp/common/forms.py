@@ -82,12 +82,19 @@ class NumberField(ReadOrNone, IntegerField):
         return int(text)
 
 
+#: The days a form takes: nothing this app records is before 1900 or after 2100 (and 和暦 starts in 明治).
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2100, 12, 31)
+
+
 class DayField(ReadOrNone, DateField):
     default_invalid = _l("日付を正しく入力してください。")
 
     @staticmethod
     def read(text: str) -> date:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
+        if not FIRST_DAY <= day <= LAST_DAY:
+            raise ValueError(text)
+        return day
 
 
 class ClockField(ReadOrNone, TimeField):

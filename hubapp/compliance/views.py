@@ -6,6 +6,7 @@ import re
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from hubapp.common.downloads import content_disposition, stored_file
@@ -192,7 +193,7 @@ def _menu_program(program_code: str):
 @roles_required(*HUB_EDITORS)
 def document_upload():
     hub, year, form = _hub(), _year(), DocumentForm()
-    upload = form.file.data if form.is_submitted() else None
+    upload = form.file.data if form.is_submitted() and isinstance(form.file.data, FileStorage) else None
     data = upload.read(_upload_max_bytes() + 1) if upload else b""  # one byte over is enough to refuse it
     if len(data) > _upload_max_bytes():
         return _too_large(year, f"#item-{form.program.data}-{form.item.data}")

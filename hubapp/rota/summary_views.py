@@ -4,6 +4,7 @@ evidence downloaded (by the hub and the prefecture, audited), and deleted with i
 from flask import abort, current_app, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from hubapp.common.downloads import fallback_name, stored_file
@@ -40,7 +41,7 @@ def summary_upload(group_id: int):
     found = _group(group_id)
     year_end = current_app.config["YEAR_END_HOLIDAYS"]
     form = summary_form(summaries.summary_months(found, year_end))
-    upload = form.file.data if form.is_submitted() else None
+    upload = form.file.data if form.is_submitted() and isinstance(form.file.data, FileStorage) else None
     data = upload.read(_max_bytes() + 1) if upload else b""
     if len(data) > _max_bytes():  # one byte over is enough to refuse it
         return _too_large(found.id)

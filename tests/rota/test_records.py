@@ -441,7 +441,7 @@ def test_bad_logs_show_a_message_and_change_nothing(app, client, login_as, rota)
         ({"end": ""}, "日付と時刻を正しく入力してください。"),
         ({"end": "01:00"}, "開始時刻と終了時刻が同じです。"),
         ({"patient_code": "たなか"}, "氏名は入力しないでください。"),
-        ({"day": "0001-01-01"}, "日付を正しく入力してください。"),
+        ({"day": "0001-01-01"}, "日付と時刻を正しく入力してください。"),  # before 1900: no day a form takes
         ({"day": (today() + timedelta(days=2)).isoformat()}, "これから先の日付の記録はできません。"),
     ]
     for change, message in cases:

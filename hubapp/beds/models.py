@@ -9,12 +9,12 @@ admission that keeps the bed until discharge, and a discharge gives it back.
 """
 
 from datetime import date, datetime, time
-from enum import StrEnum
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from hubapp.common.vocabulary import LabelledEnum, labelled
 from hubapp.db import TimestampMixin, UTCDateTime, enum_column
 from hubapp.extensions import db
 
@@ -85,37 +85,36 @@ class BedAvailability(db.Model):
     )
 
 
-class AgeBand(StrEnum):
+class AgeBand(LabelledEnum):
     UNDER_40 = "under_40"
     AGE_40_64 = "40_64"
     AGE_65_74 = "65_74"
     AGE_75_84 = "75_84"
     AGE_85_PLUS = "85_plus"
 
-    @property
-    def label(self) -> str:
-        return str(
-            {
-                AgeBand.UNDER_40: _l("39歳以下"),
-                AgeBand.AGE_40_64: _l("40〜64歳"),
-                AgeBand.AGE_65_74: _l("65〜74歳"),
-                AgeBand.AGE_75_84: _l("75〜84歳"),
-                AgeBand.AGE_85_PLUS: _l("85歳以上"),
-            }[self]
-        )
+
+labelled(
+    AgeBand,
+    {
+        AgeBand.UNDER_40: _l("39歳以下"),
+        AgeBand.AGE_40_64: _l("40〜64歳"),
+        AgeBand.AGE_65_74: _l("65〜74歳"),
+        AgeBand.AGE_75_84: _l("75〜84歳"),
+        AgeBand.AGE_85_PLUS: _l("85歳以上"),
+    },
+)
 
 
-class Urgency(StrEnum):
+class Urgency(LabelledEnum):
     IMMEDIATE = "immediate"
     TODAY = "today"
     TOMORROW = "tomorrow"
 
-    @property
-    def label(self) -> str:
-        return str({Urgency.IMMEDIATE: _l("至急"), Urgency.TODAY: _l("本日中"), Urgency.TOMORROW: _l("翌日まで")}[self])
+
+labelled(Urgency, {Urgency.IMMEDIATE: _l("至急"), Urgency.TODAY: _l("本日中"), Urgency.TOMORROW: _l("翌日まで")})
 
 
-class RequestStatus(StrEnum):
+class RequestStatus(LabelledEnum):
     REQUESTED = "requested"  #: a bed is held for it
     ACCEPTED = "accepted"  #: admitted: the bed is in use until discharge
     DECLINED = "declined"
@@ -123,20 +122,20 @@ class RequestStatus(StrEnum):
     DISCHARGED = "discharged"
 
     @property
-    def label(self) -> str:
-        return str(
-            {
-                RequestStatus.REQUESTED: _l("依頼中"),
-                RequestStatus.ACCEPTED: _l("入院中"),
-                RequestStatus.DECLINED: _l("お断り"),
-                RequestStatus.CANCELLED: _l("取り下げ"),
-                RequestStatus.DISCHARGED: _l("退院"),
-            }[self]
-        )
-
-    @property
     def holds_bed(self) -> bool:
         return self in (RequestStatus.REQUESTED, RequestStatus.ACCEPTED)
+
+
+labelled(
+    RequestStatus,
+    {
+        RequestStatus.REQUESTED: _l("依頼中"),
+        RequestStatus.ACCEPTED: _l("入院中"),
+        RequestStatus.DECLINED: _l("お断り"),
+        RequestStatus.CANCELLED: _l("取り下げ"),
+        RequestStatus.DISCHARGED: _l("退院"),
+    },
+)
 
 
 class BedRequest(TimestampMixin, db.Model):

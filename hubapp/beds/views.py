@@ -41,6 +41,7 @@ def board():
         lines=lines,
         can_request=current_user.role in REQUESTERS,
         can_post=current_user.role in BED_STAFF,
+        can_edit_agreements=current_user.role in HUB_EDITORS,
         stale_hours=_stale_hours(),
     )
 

@@ -6,15 +6,16 @@ declares nothing is refused to everyone (fail closed), and ``tests/test_route_ro
 """
 
 from collections.abc import Callable
-from enum import StrEnum
 from typing import Any
 
 from flask import Flask, abort, current_app, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from hubapp.common.vocabulary import LabelledEnum, labelled
 
-class Role(StrEnum):
+
+class Role(LabelledEnum):
     ADMIN = "admin"
     COORDINATOR = "coordinator"
     PHYSICIAN = "physician"
@@ -23,20 +24,19 @@ class Role(StrEnum):
     PREFECTURE = "prefecture"
     MEMBER = "member"
 
-    @property
-    def label(self) -> str:
-        return str(ROLE_LABELS[self])
 
-
-ROLE_LABELS = {
-    Role.ADMIN: _l("システム管理者"),
-    Role.COORDINATOR: _l("コーディネーター"),
-    Role.PHYSICIAN: _l("医師"),
-    Role.BED_MANAGER: _l("病床管理者"),
-    Role.CONSULTANT: _l("相談員"),
-    Role.PREFECTURE: _l("都道府県担当"),
-    Role.MEMBER: _l("メンバー"),
-}
+ROLE_LABELS = labelled(
+    Role,
+    {
+        Role.ADMIN: _l("システム管理者"),
+        Role.COORDINATOR: _l("コーディネーター"),
+        Role.PHYSICIAN: _l("医師"),
+        Role.BED_MANAGER: _l("病床管理者"),
+        Role.CONSULTANT: _l("相談員"),
+        Role.PREFECTURE: _l("都道府県担当"),
+        Role.MEMBER: _l("メンバー"),
+    },
+)
 
 ALL_ROLES = frozenset(Role)
 #: Everyone who works inside a hub (the prefecture officer reads, but is not a hub member).
@@ -103,4 +103,3 @@ def init_app(app: Flask, pending_step: Callable[[Any], str | None]) -> None:
     app.extensions["pending_login_step"] = pending_step
     public(app.view_functions["static"])
     app.before_request(enforce_declared_roles)
-

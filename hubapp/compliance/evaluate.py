@@ -15,35 +15,35 @@ as shortfalls in the program's summary.
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from enum import StrEnum
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
 
 from hubapp.common.jpcalendar import FiscalYear, HolidayCalendar, format_month_day
+from hubapp.common.vocabulary import LabelledEnum, labelled
 from hubapp.compliance.models import Enrollment, EvidenceDocument, ItemLink, LinkMode, ManualEvidence
 from hubapp.compliance.programs import Item, Program
 from hubapp.core.services import JST
 from hubapp.extensions import db
 
 
-class Status(StrEnum):
+class Status(LabelledEnum):
     MET = "met"
     PARTIAL = "partial"
     UNMET = "unmet"
     MANUAL = "manual"
 
-    @property
-    def label(self) -> str:
-        return str(
-            {
-                Status.MET: _l("達成"),
-                Status.PARTIAL: _l("一部達成"),
-                Status.UNMET: _l("未達成"),
-                Status.MANUAL: _l("要手入力"),
-            }[self]
-        )
+
+labelled(
+    Status,
+    {
+        Status.MET: _l("達成"),
+        Status.PARTIAL: _l("一部達成"),
+        Status.UNMET: _l("未達成"),
+        Status.MANUAL: _l("要手入力"),
+    },
+)
 
 
 @dataclass

@@ -2,17 +2,17 @@
 
 from datetime import date
 from decimal import Decimal
-from enum import StrEnum
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from hubapp.common.vocabulary import LabelledEnum, labelled
 from hubapp.db import TimestampMixin, enum_column
 from hubapp.extensions import db
 
 
-class OperatorType(StrEnum):
+class OperatorType(LabelledEnum):
     """Who runs the hub (実施主体)."""
 
     MUNICIPALITY = "municipality"
@@ -20,17 +20,16 @@ class OperatorType(StrEnum):
     MEDICAL_INSTITUTION = "medical_institution"
     OTHER = "other"
 
-    @property
-    def label(self) -> str:
-        return str(OPERATOR_LABELS[self])
 
-
-OPERATOR_LABELS = {
-    OperatorType.MUNICIPALITY: _l("市町村"),
-    OperatorType.MEDICAL_ASSOCIATION: _l("医師会"),
-    OperatorType.MEDICAL_INSTITUTION: _l("医療機関"),
-    OperatorType.OTHER: _l("その他"),
-}
+OPERATOR_LABELS = labelled(
+    OperatorType,
+    {
+        OperatorType.MUNICIPALITY: _l("市町村"),
+        OperatorType.MEDICAL_ASSOCIATION: _l("医師会"),
+        OperatorType.MEDICAL_INSTITUTION: _l("医療機関"),
+        OperatorType.OTHER: _l("その他"),
+    },
+)
 
 
 class Hub(TimestampMixin, db.Model):

@@ -17,7 +17,6 @@ the change, as in hubapp/meetings/notify.py: mail failures are logged and never 
 import re
 from datetime import date, datetime, timedelta
 from email.message import EmailMessage
-from enum import StrEnum
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -25,6 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
 from hubapp.common import mail
 from hubapp.common.jpcalendar import format_wareki
+from hubapp.common.vocabulary import LabelledEnum, labelled
 from hubapp.core.services import JST
 from hubapp.db import TimestampMixin, UTCDateTime, enum_column, utcnow
 from hubapp.extensions import db
@@ -225,33 +225,32 @@ def notify(duty: Duty, member_ids: list[int]) -> int:
 # --- swaps --------------------------------------------------------------------------------------------------
 
 
-class SwapStatus(StrEnum):
+class SwapStatus(LabelledEnum):
     REQUESTED = "requested"
     ACCEPTED = "accepted"  #: waiting for the coordinator
     APPROVED = "approved"  #: applied to the duty
     REJECTED = "rejected"
     CANCELLED = "cancelled"
 
-    @property
-    def label(self) -> str:
-        return str(
-            {
-                SwapStatus.REQUESTED: _l("依頼中"),
-                SwapStatus.ACCEPTED: _l("承認待ち"),
-                SwapStatus.APPROVED: _l("交代済み"),
-                SwapStatus.REJECTED: _l("却下"),
-                SwapStatus.CANCELLED: _l("取り消し"),
-            }[self]
-        )
+
+labelled(
+    SwapStatus,
+    {
+        SwapStatus.REQUESTED: _l("依頼中"),
+        SwapStatus.ACCEPTED: _l("承認待ち"),
+        SwapStatus.APPROVED: _l("交代済み"),
+        SwapStatus.REJECTED: _l("却下"),
+        SwapStatus.CANCELLED: _l("取り消し"),
+    },
+)
 
 
-class SwapRole(StrEnum):
+class SwapRole(LabelledEnum):
     PRIMARY = "primary"
     SECONDARY = "secondary"
 
-    @property
-    def label(self) -> str:
-        return str({SwapRole.PRIMARY: _l("当番（主）"), SwapRole.SECONDARY: _l("副・バックアップ")}[self])
+
+labelled(SwapRole, {SwapRole.PRIMARY: _l("当番（主）"), SwapRole.SECONDARY: _l("副・バックアップ")})
 
 
 OPEN_STATUSES = (SwapStatus.REQUESTED, SwapStatus.ACCEPTED)

@@ -6,36 +6,34 @@ a group whose physicians cover each other at night and on 休日, with a backup 
 
 from datetime import date, datetime, time
 from decimal import Decimal
-from enum import StrEnum
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from hubapp.common.vocabulary import LabelledEnum, labelled
 from hubapp.db import TimestampMixin, UTCDateTime, enum_column
 from hubapp.extensions import db
 
 
-class AppliesOn(StrEnum):
+class AppliesOn(LabelledEnum):
     """Which days a shift type is staffed on."""
 
     WEEKDAY = "weekday"
     HOLIDAY = "holiday"  #: Saturday, Sunday, national holidays incl. 振替休日, 年末年始, the group's extra days
 
-    @property
-    def label(self) -> str:
-        return str({AppliesOn.WEEKDAY: _l("平日"), AppliesOn.HOLIDAY: _l("休日")}[self])
+
+labelled(AppliesOn, {AppliesOn.WEEKDAY: _l("平日"), AppliesOn.HOLIDAY: _l("休日")})
 
 
-class AvailabilityKind(StrEnum):
+class AvailabilityKind(LabelledEnum):
     UNAVAILABLE = "unavailable"
     PREFER_NOT = "prefer_not"
 
-    @property
-    def label(self) -> str:
-        return str(
-            {AvailabilityKind.UNAVAILABLE: _l("不可"), AvailabilityKind.PREFER_NOT: _l("できれば避けたい")}[self]
-        )
+
+labelled(
+    AvailabilityKind, {AvailabilityKind.UNAVAILABLE: _l("不可"), AvailabilityKind.PREFER_NOT: _l("できれば避けたい")}
+)
 
 
 class PhysicianGroup(TimestampMixin, db.Model):
@@ -201,13 +199,12 @@ class PatientPair(TimestampMixin, db.Model):
     )
 
 
-class DutyLogKind(StrEnum):
+class DutyLogKind(LabelledEnum):
     SUBSTITUTE = "substitute"  #: 代診: a visit made for an absent colleague
     CALL_OUT = "call_out"  #: 出動: called out during an on-call duty
 
-    @property
-    def label(self) -> str:
-        return str({DutyLogKind.SUBSTITUTE: _l("代診"), DutyLogKind.CALL_OUT: _l("出動")}[self])
+
+labelled(DutyLogKind, {DutyLogKind.SUBSTITUTE: _l("代診"), DutyLogKind.CALL_OUT: _l("出動")})
 
 
 class DutyLog(TimestampMixin, db.Model):

@@ -11,6 +11,7 @@ from hubapp.audit.services import record
 from hubapp.beds import services
 from hubapp.beds.forms import AgreementForm, AnswerForm, AvailabilityForm, BedRequestForm
 from hubapp.beds.models import BedRequest, RequestStatus
+from hubapp.common.current import hub_or_404 as _hub
 from hubapp.common.forms import commit_change
 from hubapp.common.jpcalendar import FiscalYear
 from hubapp.common.roles import ALL_ROLES, HUB_EDITORS, Role, roles_required
@@ -18,7 +19,6 @@ from hubapp.common.vocabulary import AuditAction
 from hubapp.core.services import today
 from hubapp.db import utcnow
 from hubapp.extensions import db
-from hubapp.hubs.context import hub_or_404 as _hub
 
 bp = Blueprint("beds", __name__, url_prefix="/beds")
 

@@ -9,6 +9,7 @@ from flask_login import current_user
 from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from hubapp.common.current import hub_or_404 as _hub
 from hubapp.common.downloads import content_disposition, stored_file
 from hubapp.common.downloads import fallback_name as _fallback_name
 from hubapp.common.forms import commit_change
@@ -21,7 +22,6 @@ from hubapp.compliance.models import LinkMode
 from hubapp.core.services import today
 from hubapp.db import utcnow
 from hubapp.extensions import db
-from hubapp.hubs.context import hub_or_404 as _hub
 
 bp = Blueprint("compliance", __name__, url_prefix="/compliance")
 

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from hubapp.audit.services import record
+from hubapp.common.current import hub_or_404 as _hub
 from hubapp.common.downloads import content_disposition
 from hubapp.common.jpcalendar import FiscalYear, format_wareki
 from hubapp.common.roles import roles_required
@@ -24,7 +25,6 @@ from hubapp.consultations.models import Consultation, Status
 from hubapp.core.services import today
 from hubapp.db import utcnow
 from hubapp.extensions import db
-from hubapp.hubs.context import hub_or_404 as _hub
 
 bp = Blueprint("consultations", __name__, url_prefix="/consultations")
 

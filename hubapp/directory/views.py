@@ -4,6 +4,7 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, render_temp
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from hubapp.common.current import hub_or_404 as _hub
 from hubapp.common.forms import BackForm
 from hubapp.common.roles import ALL_ROLES, HUB_EDITORS, Role, roles_required
 from hubapp.core.services import today
@@ -11,7 +12,6 @@ from hubapp.directory import search, services
 from hubapp.directory.forms import FunctionForm, OrganisationForm, PersonForm
 from hubapp.directory.models import DirectoryFunction, OrganisationType, Profession
 from hubapp.extensions import db
-from hubapp.hubs.context import hub_or_404 as _hub
 
 bp = Blueprint("directory", __name__, url_prefix="/directory")
 

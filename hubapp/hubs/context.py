@@ -1,6 +1,6 @@
 """The hub a request works in (``g.hub``) and the hubs the user may switch to (``g.hub_choices``)."""
 
-from flask import Flask, abort, g, session
+from flask import Flask, g, session
 from flask_login import current_user
 
 from hubapp.hubs import services
@@ -29,10 +29,3 @@ def select_hub(hub_id: int) -> None:
 
 def init_app(app: Flask) -> None:
     app.before_request(load_current_hub)
-
-
-def hub_or_404():
-    """The request's hub, for pages that only make sense inside one (404 for a user who sees none)."""
-    if g.hub is None:
-        abort(404)
-    return g.hub

@@ -5,13 +5,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from hubapp.audit.services import record
+from hubapp.common.current import hub_or_404 as _hub
 from hubapp.common.jpcalendar import FiscalYear
 from hubapp.common.roles import ALL_ROLES, HUB_EDITORS, roles_required
 from hubapp.common.vocabulary import AuditAction, Profession
 from hubapp.core.services import JST, today
 from hubapp.db import utcnow
 from hubapp.extensions import db
-from hubapp.hubs.context import hub_or_404 as _hub
 from hubapp.meetings import notify, services
 from hubapp.meetings.forms import (
     CountermeasureForm,

@@ -6,13 +6,13 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from hubapp.common.current import hub_or_404 as _hub
 from hubapp.common.forms import commit_change
 from hubapp.common.jpcalendar import FiscalYear
 from hubapp.common.roles import ALL_ROLES, HUB_EDITORS, Role, roles_required
 from hubapp.core.services import today
 from hubapp.db import utcnow
 from hubapp.extensions import db
-from hubapp.hubs.context import hub_or_404 as _hub
 from hubapp.rota import services
 from hubapp.rota.forms import MyUnavailabilityForm
 

@@ -364,7 +364,7 @@ def build(
     ``now``: the moment of building (what has been held by then); ``date_style``: "wareki" or "western"."""
     from hubapp.compliance import services
     from hubapp.db import utcnow
-    from hubapp.meetings import documents as meeting_documents
+    from hubapp.meetings import services as meetings
     from hubapp.rota import summaries
 
     if date_style not in DATE_FORMATS:
@@ -385,7 +385,7 @@ def build(
         name = _safe_filename(_sheet_name(sheet.title, used))
         files.append((f"csv/{n:02d}_{name}.csv", _csv(sheet.rows, date_style)))
     for document in documents:
-        path = meeting_documents.path_of(document)
+        path = meetings.document_path(document)
         if path.exists():
             day = document.meeting.starts_at.astimezone(JST).date().isoformat()
             files.append((f"documents/{day}_{document.id}_{_safe_filename(document.filename)}", path.read_bytes()))

@@ -173,7 +173,7 @@ def store_document(
 ) -> EvidenceDocument:
     """Keep a file as evidence of an item: checked for size and by content (the meetings' rules: PDF, Office,
     images, text); nothing is kept when it is refused."""
-    from hubapp.meetings import documents
+    from hubapp.common import storedfiles as documents
 
     program_item(program_code, item_code)
     if not filename:
@@ -197,7 +197,7 @@ def store_document(
 
 
 def document_path(document: EvidenceDocument):
-    from hubapp.meetings import documents
+    from hubapp.common import storedfiles as documents
 
     return documents.stored_path(DOCUMENT_FOLDER, document.hub_id, document.stored_name)
 
@@ -209,7 +209,7 @@ def get_document(hub_id: int, document_id: int) -> EvidenceDocument | None:
 
 def delete_document(document: EvidenceDocument) -> None:
     """The row goes now (audited); the file is removed after the commit."""
-    from hubapp.meetings import documents
+    from hubapp.common import storedfiles as documents
 
     path = document_path(document)
     db.session.delete(document)

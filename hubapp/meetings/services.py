@@ -588,3 +588,10 @@ def people_for_invitation(hub_id: int) -> list[tuple[int, str]]:
         .order_by(Person.kana_key)
     )
     return [(pid, f"{name}（{org}）" if org else name) for pid, name, org in rows]
+
+
+def document_path(document):
+    """Where a meeting document's file is on disk (for the evidence pack)."""
+    from hubapp.meetings import documents
+
+    return documents.path_of(document)

@@ -135,7 +135,7 @@ def store(
 ) -> SummaryDocument:
     """Keep the document and the months it backs, all or nothing: the months must be ones before
     運用開始日 not yet summarised, the file one the meetings' documents accept (size, then content)."""
-    from hubapp.meetings import documents as files
+    from hubapp.common import storedfiles as files
 
     if not rows:
         raise RotaError(_l("集計する月の枠の数と主・副のそろった枠の数を入力してください。"), "rows")
@@ -184,14 +184,14 @@ def get_document(hub_id: int, document_id: int) -> SummaryDocument | None:
 
 
 def path_of(document: SummaryDocument):
-    from hubapp.meetings import documents as files
+    from hubapp.common import storedfiles as files
 
     return files.stored_path(FOLDER, document.hub_id, document.stored_name)
 
 
 def delete(document: SummaryDocument) -> None:
     """The document and its months go now (audited); the file when the deletion is committed."""
-    from hubapp.meetings import documents as files
+    from hubapp.common import storedfiles as files
 
     path = path_of(document)
     db.session.delete(document)

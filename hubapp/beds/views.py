@@ -78,10 +78,9 @@ def _availability_page(refused: AvailabilityForm | None):
     lines = [
         line for line in services.board(hub.id, utcnow(), _stale_hours()) if mine is None or line.agreement.id in mine
     ]
-    page = render_template(
+    return render_template(
         "beds/availability.html", lines=lines, today=today(), tomorrow=today() + timedelta(days=1), refused=refused
     )
-    return page
 
 
 def _agreement_form(hub_id: int, agreement=None) -> AgreementForm:

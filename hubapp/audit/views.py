@@ -12,11 +12,11 @@ from flask_login import current_user
 from hubapp.audit import services
 from hubapp.audit.forms import ReviewForm
 from hubapp.audit.models import ACTION_LABELS, AuditAction
+from hubapp.common.csvcells import CP932_ERRORS, neutralise
 from hubapp.common.downloads import content_disposition
 from hubapp.common.forms import commit_change
 from hubapp.common.roles import Role, roles_required
 from hubapp.core.services import JST, today
-from hubapp.directory.exporting import CP932_ERRORS, neutralise
 from hubapp.extensions import db
 from hubapp.hubs import services as hubs
 

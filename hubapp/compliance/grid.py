@@ -18,9 +18,9 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from hubapp.common.csvcells import neutralise
 from hubapp.compliance.evaluate import Result, Status
 from hubapp.compliance.programs import Item, Program
-from hubapp.directory.exporting import neutralise
 
 #: Worst first: the order of an item's statuses when sorting by it.
 STATUS_ORDER = {Status.UNMET: 0, Status.PARTIAL: 1, Status.MANUAL: 2, Status.MET: 3}

@@ -14,7 +14,7 @@ Only what happened is listed as attendance: the meeting tables hold held meeting
 Every code is shown by its Japanese label (the enums' ``.label``, as on the pages), citations name the
 source document and section, dates are real date cells (令和 or yyyy/mm/dd: ``EXPORT_DATE_STYLE``), every
 sheet has column widths and a frozen header row. Every text cell is defused against formula injection
-(hubapp.directory.exporting.neutralise).
+(hubapp.common.csvcells.neutralise).
 """
 
 import csv
@@ -33,10 +33,10 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
+from hubapp.common.csvcells import neutralise
 from hubapp.common.jpcalendar import format_month, format_wareki
 from hubapp.compliance.evaluate import Facts, Result
 from hubapp.core.services import JST
-from hubapp.directory.exporting import neutralise
 from hubapp.extensions import db
 
 Table = tuple[str, list[list[object]]]  #: (title, rows with the header first)

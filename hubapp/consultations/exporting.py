@@ -16,9 +16,9 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from hubapp.common.csvcells import CP932_ERRORS, CSV_ENCODINGS, neutralise
 from hubapp.common.jpcalendar import format_month
 from hubapp.consultations.statistics import StatRow, StatTable, YearStatistics
-from hubapp.directory.exporting import CP932_ERRORS, CSV_ENCODINGS, neutralise
 
 SUMMARY_SHEET = "月別"
 TOTAL = "年度計"

@@ -14,10 +14,8 @@ deliberate deviations from "the stored value, verbatim" that the importer has to
   comes back from a file as ``\\n``.
 """
 
-import codecs
 import csv
 import io
-import unicodedata
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
@@ -26,44 +24,21 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from hubapp.common.csvcells import (  # noqa: F401 (the directory's export and import use these names)
+    CP932_ERRORS,
+    CSV_ENCODINGS,
+    FORMULA_TRIGGERS,
+    GETA,
+    neutralise,
+    unneutralise,
+)
 from hubapp.directory.models import ORGANISATION_TYPE_JA, Organisation, OrganisationType
 from hubapp.directory.records import EXPORT_HEADERS, FUNCTION_SEPARATOR
 
 #: The encodings ``to_csv`` writes: UTF-8 with a BOM (Excel then detects UTF-8) and Windows' Shift_JIS.
-CSV_ENCODINGS = ("utf-8-sig", "cp932")
 #: What the XLSX sheet is called.
 SHEET_TITLE = "地域資源"
-#: A cell beginning with one of these is read as a formula by spreadsheet software (OWASP's list).
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-#: 〓 (geta mark): the traditional stand-in for a character the encoding does not have.
-GETA = "〓"
-
 # --- cells -----------------------------------------------------------------------------------------
-
-
-def neutralise(value: str) -> str:
-    """Defuse a cell a spreadsheet would run as a formula: prefix ``'`` when it begins with ``=``, ``+``,
-    ``-``, ``@``, a tab or a carriage return (OWASP's advice for CSV injection; done in XLSX too).
-
-    The apostrophe stays visible in the cell; that is the accepted cost. Nothing numeric is exported as
-    text here (latitude, longitude and bed counts of Japanese organisations are never negative, and
-    phone numbers are written domestically, 「0478-…」), so no real number is turned into text by it; an
-    international 「+81 …」 phone number would show as 「'+81 …」.
-
-    A value that already begins with apostrophes in front of a trigger gets one more, so that
-    ``unneutralise`` restores every value exactly (「'=x」 → 「''=x」 → 「'=x」).
-    """
-    if value.lstrip("'").startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
-
-
-def unneutralise(value: str) -> str:
-    """The inverse of ``neutralise``, for the importer: ``unneutralise(neutralise(v)) == v`` for every v.
-    A value that ``neutralise`` would have left alone comes back unchanged."""
-    if value.startswith("'") and value.lstrip("'").startswith(FORMULA_TRIGGERS):
-        return value[1:]
-    return value
 
 
 def _plain_decimal(value: Decimal) -> str:
@@ -112,47 +87,6 @@ def organisation_row(org: Organisation) -> list[str]:
 
 # --- CSV -------------------------------------------------------------------------------------------
 
-#: Characters cp932 lacks that have a cp932 look-alike NFKC does not find.
-_CP932_SUBSTITUTES = {
-    "\u2014": "\u2015",  # EM DASH → HORIZONTAL BAR (cp932's 「―」, 0x815C)
-    "\u2013": "\uff0d",  # EN DASH → FULLWIDTH HYPHEN-MINUS 「－」 (e.g. 「9:00–17:00」)
-}
-
-
-def _invisible(ch: str) -> bool:
-    """Variation selectors (incl. the IVS of 異体字 names, 「葛󠄀」) and the zero-width joiner: the base
-    character alone is the right text in cp932."""
-    code = ord(ch)
-    return code == 0x200D or 0xFE00 <= code <= 0xFE0F or 0xE0100 <= code <= 0xE01EF
-
-
-def _cp932_fallback(ch: str) -> str:
-    if _invisible(ch):
-        return ""
-    if ch in _CP932_SUBSTITUTES:
-        return _CP932_SUBSTITUTES[ch]
-    folded = unicodedata.normalize("NFKC", ch)
-    if folded != ch:
-        try:
-            folded.encode("cp932")
-        except UnicodeEncodeError:
-            pass
-        else:
-            return folded  # 「㋿」→「令和」, 「⑴」→「(1)」
-    return GETA
-
-
-def _cp932_geta(error: UnicodeError) -> tuple[str, int]:
-    if not isinstance(error, UnicodeEncodeError):
-        raise error
-    unencodable = error.object[error.start : error.end]
-    return "".join(_cp932_fallback(ch) for ch in unencodable), error.end
-
-
-#: Error handler name for ``str.encode("cp932", errors=CP932_ERRORS)``.
-CP932_ERRORS = "hubapp-cp932-geta"
-codecs.register_error(CP932_ERRORS, _cp932_geta)
-
 
 def to_csv(organisations: Iterable[Organisation], encoding: str = "utf-8-sig") -> bytes:
     """The directory as CSV: the ``EXPORT_HEADERS`` row, then one row per organisation.
@@ -184,9 +118,25 @@ def to_csv(organisations: Iterable[Organisation], encoding: str = "utf-8-sig") -
 
 #: Column widths in Excel's character units (a kanji is about two).
 _COLUMN_WIDTHS = {
-    "種別": 18, "名称": 36, "名称_カナ": 30, "医療機関コード": 15, "介護保険事業所番号": 19, "法人番号": 16,
-    "全国地方公共団体コード": 12, "郵便番号": 10, "所在地": 40, "緯度": 11, "経度": 11, "電話番号": 15,
-    "FAX番号": 15, "メールアドレス": 28, "URL": 30, "病床数": 8, "機能": 36, "受付時間・休日": 30, "備考": 40,
+    "種別": 18,
+    "名称": 36,
+    "名称_カナ": 30,
+    "医療機関コード": 15,
+    "介護保険事業所番号": 19,
+    "法人番号": 16,
+    "全国地方公共団体コード": 12,
+    "郵便番号": 10,
+    "所在地": 40,
+    "緯度": 11,
+    "経度": 11,
+    "電話番号": 15,
+    "FAX番号": 15,
+    "メールアドレス": 28,
+    "URL": 30,
+    "病床数": 8,
+    "機能": 36,
+    "受付時間・休日": 30,
+    "備考": 40,
     "最終確認日": 12,
 }
 #: Columns written as numbers or dates (sortable in Excel); every other column is text ("@").

@@ -15,20 +15,16 @@ bytes, never touch the request or the database, and take ``stamp`` (DTSTAMP) so 
 """
 
 from collections.abc import Iterable, Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Literal
 
 from icalendar import Calendar, Event, vCalAddress
 from icalendar.prop import vDuration
 
+from hubapp.common.icalendars import FEED_REFRESH, PRODID, TZID  # noqa: F401 (also this module's names)
 from hubapp.core.services import JST
 from hubapp.meetings.models import AttendanceStatus, Meeting, Participant
 
-PRODID = "-//hubapp//在宅医療連携//JA"
-TZID = "Asia/Tokyo"
-#: How often subscribed calendars should fetch the feed again (Google decides for itself, Apple and
-#: Outlook honour these).
-FEED_REFRESH = timedelta(hours=1)
 #: The VTIMEZONE's stated validity; Asia/Tokyo has no transitions in it, so one STANDARD block serves.
 _TZ_FIRST, _TZ_LAST = date(1970, 1, 1), date(2100, 1, 1)
 

@@ -17,8 +17,8 @@ from datetime import UTC, date, datetime
 from icalendar import Calendar, Event
 from icalendar.prop import vDuration
 
+from hubapp.common.icalendars import FEED_REFRESH, PRODID, TZID
 from hubapp.core.services import JST
-from hubapp.meetings.ical import FEED_REFRESH, PRODID, TZID
 from hubapp.rota.models import Duty
 
 #: The VTIMEZONE's stated validity; Asia/Tokyo has no transitions in it, so one STANDARD block serves.

@@ -214,7 +214,7 @@ def _upload_max_bytes() -> int:
 
 def _too_large(year: int, anchor: str = ""):
     """413 with the limit and a link back to the item the file was for."""
-    from hubapp.core.web import upload_too_large
+    from hubapp.core.services import upload_too_large
 
     return upload_too_large(_upload_max_bytes(), url_for("compliance.index", year=year) + anchor)
 
@@ -222,7 +222,7 @@ def _too_large(year: int, anchor: str = ""):
 @bp.errorhandler(RequestEntityTooLarge)
 def _body_too_large(error: RequestEntityTooLarge):
     """A body over MAX_CONTENT_LENGTH on the upload: 413 with the limit, not the bare error page."""
-    from hubapp.core.web import handle_http_error
+    from hubapp.core.services import error_page as handle_http_error
 
     if request.endpoint == "compliance.document_upload":
         # only the query string: reading the form of an oversized body would raise again

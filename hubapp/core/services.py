@@ -49,3 +49,18 @@ def no_hub_message(role: Role) -> str:
     if role == Role.ADMIN:
         return str(_l("拠点がまだ登録されていません。"))
     return str(_l("所属する拠点がありません。拠点のコーディネーターまたは管理者にお問い合わせください。"))
+
+
+def upload_too_large(max_bytes: int, back_url: str | None = None):
+    """The 413 page for an upload over its limit, with the limit in Japanese and a way back to the form
+    (the error pages are hubapp/core/web.py's)."""
+    from hubapp.core import web
+
+    return web.upload_too_large(max_bytes, back_url)
+
+
+def error_page(error):
+    """The page of an HTTP error, as every other error of the app is answered (hubapp/core/web.py)."""
+    from hubapp.core import web
+
+    return web.handle_http_error(error)

@@ -11,6 +11,7 @@ from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 
 from hubapp.common.jpcalendar import FiscalYear, format_duration, format_month, format_month_day, format_wareki
+from hubapp.common.storedfiles import megabytes
 from hubapp.core import services
 from hubapp.extensions import db
 
@@ -44,11 +45,6 @@ CSRF_TEXT = (
 def _error_page(code: int, texts: tuple) -> tuple[str, int]:
     title, message = texts
     return render_template("errors/error.html", code=code, title=title, message=message), code
-
-
-def megabytes(size: int) -> str:
-    """An upload limit as people read it: 20971520 -> "20", 1572864 -> "1.5"."""
-    return f"{size / 2**20:.1f}".removesuffix(".0")
 
 
 def upload_too_large(max_bytes: int, back_url: str | None = None) -> tuple[str, int]:
@@ -173,8 +169,7 @@ def duration_filter(minutes: int | None) -> str:
 
 
 def inject_layout() -> dict:
-    from hubapp.auth.login import pending_step
-
+    pending_step = current_app.extensions["pending_login_step"]  # the auth domain's, given to roles.init_app
     # Half-way through login (second factor, temporary password) the menu would only lead back here.
     signed_in = current_user.is_authenticated and pending_step(current_user) is None
     nav = services.navigation_for(current_user.role) if signed_in else []

@@ -9,9 +9,10 @@ from hubapp.audit.services import record
 from hubapp.common.downloads import content_disposition
 from hubapp.common.jpcalendar import format_wareki
 from hubapp.common.roles import ALL_ROLES, HUB_EDITORS, roles_required
+from hubapp.common.storedfiles import megabytes
 from hubapp.common.vocabulary import AuditAction
+from hubapp.core.services import error_page as handle_http_error
 from hubapp.core.services import today
-from hubapp.core.web import handle_http_error, megabytes
 from hubapp.directory import exporting, importing, services, uploads
 from hubapp.directory.forms import CommitImportForm, ImportForm, mapping_choices, mapping_form
 from hubapp.directory.views import _filter_from_args, _hub, bp

@@ -19,7 +19,8 @@ from hubapp.common.downloads import fallback_name, stored_file
 from hubapp.common.headers import DOWNLOAD_CSP, talisman
 from hubapp.common.roles import ALL_ROLES, HUB_EDITORS, roles_required
 from hubapp.common.vocabulary import AuditAction
-from hubapp.core.web import handle_http_error, upload_too_large
+from hubapp.core.services import error_page as handle_http_error
+from hubapp.core.services import upload_too_large
 from hubapp.extensions import db
 from hubapp.meetings import documents
 from hubapp.meetings.models import DocumentKind

@@ -29,7 +29,7 @@ def _max_bytes() -> int:
 
 
 def _too_large(group_id: int | None):
-    from hubapp.core.web import upload_too_large
+    from hubapp.core.services import upload_too_large
 
     back = url_for("rota.group", group_id=group_id) + f"#{ANCHOR}" if group_id else url_for("rota.index")
     return upload_too_large(_max_bytes(), back)
@@ -67,7 +67,7 @@ def summary_upload(group_id: int):
 @bp.errorhandler(RequestEntityTooLarge)
 def _body_too_large(error: RequestEntityTooLarge):
     """A body over MAX_CONTENT_LENGTH on the upload: 413 with the limit, not the bare error page."""
-    from hubapp.core.web import handle_http_error
+    from hubapp.core.services import error_page as handle_http_error
 
     if request.endpoint == "rota.summary_upload":
         return _too_large((request.view_args or {}).get("group_id"))

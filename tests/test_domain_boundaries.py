@@ -134,7 +134,6 @@ KNOWN_CROSSINGS: set[tuple[str, str]] = {
     ("hubapp.beds.demo", "hubapp.directory.models"),
     ("hubapp.beds.services", "hubapp.auth.models"),
     ("hubapp.beds.services", "hubapp.directory.models"),
-    ("hubapp.beds.services", "hubapp.hubs.models"),
     ("hubapp.compliance.evaluate", "hubapp.beds.models"),
     ("hubapp.compliance.evaluate", "hubapp.consultations.models"),
     ("hubapp.compliance.evaluate", "hubapp.directory.models"),
@@ -165,7 +164,5 @@ KNOWN_CROSSINGS: set[tuple[str, str]] = {
     ("hubapp.rota.demo", "hubapp.directory.models"),
     ("hubapp.rota.feeds", "hubapp.directory.models"),
     ("hubapp.rota.records", "hubapp.directory.models"),
-    ("hubapp.rota.services", "hubapp.auth.models"),
     ("hubapp.rota.services", "hubapp.directory.models"),
-    ("hubapp.rota.services", "hubapp.hubs.models"),
 }

@@ -75,17 +75,10 @@ def hospital_choices(hub_id: int) -> list[tuple[int, str]]:
 
 def bed_manager_choices(hub_id: int) -> list[tuple[int, str]]:
     """Logins with the bed-manager role in this hub."""
-    from hubapp.auth.models import User
     from hubapp.common.roles import Role
-    from hubapp.hubs.models import HubMembership
+    from hubapp.hubs import services as hubs
 
-    rows = db.session.execute(
-        sa.select(User.id, User.display_name, User.username)
-        .join(HubMembership, HubMembership.user_id == User.id)
-        .where(HubMembership.hub_id == hub_id, User.role == Role.BED_MANAGER, User.is_active.is_(True))
-        .order_by(User.display_kana, User.id)
-    )
-    return [(r.id, f"{r.display_name}（{r.username}）") for r in rows]
+    return [(uid, f"{name}（{username}）") for uid, name, username in hubs.member_logins(hub_id, [Role.BED_MANAGER])]
 
 
 def save_agreement(

@@ -40,7 +40,7 @@ from hubapp.consultations.models import (
 from hubapp.core.services import JST
 from hubapp.directory.models import Organisation
 from hubapp.extensions import db
-from hubapp.hubs.models import Hub, HubMembership
+from hubapp.hubs.models import Hub
 
 #: Who reads and writes the log (of their own hub; admins of any hub).
 CONSULTATION_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR, Role.CONSULTANT})
@@ -147,17 +147,9 @@ def staff_choices(hub_id: int, acting: User, keep_id: int | None = None) -> list
     """(user id, name) of the hub's active consultation staff and coordinators, the acting user (an admin
     is nobody's member) and ``keep_id``, the 担当者 of the entry being corrected even if they have left.
     One query (two with a departed 担当者)."""
-    users = db.session.execute(
-        sa.select(User.id, User.display_name)
-        .join(HubMembership, HubMembership.user_id == User.id)
-        .where(
-            HubMembership.hub_id == hub_id,
-            User.is_active.is_(True),
-            User.role.in_([Role.CONSULTANT, Role.COORDINATOR]),
-        )
-        .order_by(User.display_kana, User.id)
-    )
-    choices = [(row.id, row.display_name) for row in users]
+    from hubapp.hubs import services as hubs
+
+    choices = [(uid, name) for uid, name, _login in hubs.member_logins(hub_id, [Role.CONSULTANT, Role.COORDINATOR])]
     if acting.id not in {user_id for user_id, _name in choices}:
         choices.insert(0, (acting.id, acting.display_name))
     if keep_id is not None and keep_id not in {user_id for user_id, _name in choices}:

@@ -646,17 +646,10 @@ def hub_person(hub_id: int, person_id: int) -> Person | None:
 
 def physician_user_choices(hub_id: int) -> list[tuple[int, str]]:
     """Logins with the physician role in this hub (to link a member to the account they use)."""
-    from hubapp.auth.models import User
     from hubapp.common.roles import Role
-    from hubapp.hubs.models import HubMembership
+    from hubapp.hubs import services as hubs
 
-    rows = db.session.execute(
-        sa.select(User.id, User.display_name, User.username)
-        .join(HubMembership, HubMembership.user_id == User.id)
-        .where(HubMembership.hub_id == hub_id, User.role == Role.PHYSICIAN, User.is_active.is_(True))
-        .order_by(User.display_kana, User.id)
-    )
-    return [(r.id, f"{r.display_name}（{r.username}）") for r in rows]
+    return [(uid, f"{name}（{username}）") for uid, name, username in hubs.member_logins(hub_id, [Role.PHYSICIAN])]
 
 
 def hub_physician_user(hub_id: int, user_id: int | None) -> int | None:

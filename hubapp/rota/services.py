@@ -498,10 +498,28 @@ class Draft:
 
 
 def generate(
-    group: PhysicianGroup, first: date, last: date, *, year_end=((12, 29), (1, 3)), time_limit=10.0, seed: int = 0
+    group: PhysicianGroup,
+    first: date,
+    last: date,
+    *,
+    year_end=((12, 29), (1, 3)),
+    time_limit=10.0,
+    seed: int = 0,
+    today_: date | None = None,
 ) -> Draft:
-    """自動作成: replace the period's unpublished duties with the solver's best plan."""
+    """自動作成: replace the period's unpublished duties with the solver's best plan. With ``today_`` (the
+    coordinator's button), a period that has already ended is refused: it is history, its duties are not
+    rebuilt (the current month, or a quarter still running, may be generated again; published past days
+    are kept)."""
     from hubapp.rota import generate as solver
+
+    if today_ is not None and last < today_:
+        raise RotaError(
+            _l(
+                "過去の月は自動作成できません（今日より前の当番は作り直せません）。"
+                "このアプリで管理を始める前の月は、グループ設定の「運用開始日」で集計の対象外にしてください。"
+            )
+        )
 
     published = db.session.scalar(
         sa.select(sa.func.count())

@@ -75,38 +75,29 @@ def generate(group_id: int):
     if group is None:
         abort(404)
     first, last, period = _period()
-    if last < today():
-        # A period that has already ended is history: its duties are not rebuilt. The current month
-        # (or a quarter still running) may be generated again; the solver keeps published past days.
-        flash(
-            _(
-                "過去の月は自動作成できません（今日より前の当番は作り直せません）。"
-                "このアプリで管理を始める前の月は、グループ設定の「運用開始日」で集計の対象外にしてください。"
-            ),
-            "error",
-        )
-        return _back_to_index(group_id, first, period)
-    try:
-        draft = services.generate(
+    applied = commit_change(
+        lambda: services.generate(
             group,
             first,
             last,
             year_end=current_app.config["YEAR_END_HOLIDAYS"],
             time_limit=current_app.config["ROTA_SOLVER_SECONDS"] * (3 if period == "quarter" else 1),
+            today_=today(),
         )
-    except services.RotaError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        backup = len(draft.plan.backup_slots)
-        message = _("自動作成しました（%(n)d枠）。", n=len(draft.duties))
-        if backup:
-            message += " " + _("%(n)d枠は医師で埋められないため後方支援病院の担当です。", n=backup)
-            if draft.plan.backup_proven_minimal:
-                message += _("これより少なくできる当番表はありません。")
-        flash(message, "warning" if backup else "success")
+    )
+    if applied:
+        _report_draft(applied.value)
     return _back_to_index(group_id, first, period)
+
+
+def _report_draft(draft) -> None:
+    backup = len(draft.plan.backup_slots)
+    message = _("自動作成しました（%(n)d枠）。", n=len(draft.duties))
+    if backup:
+        message += " " + _("%(n)d枠は医師で埋められないため後方支援病院の担当です。", n=backup)
+        if draft.plan.backup_proven_minimal:
+            message += _("これより少なくできる当番表はありません。")
+    flash(message, "warning" if backup else "success")
 
 
 @bp.route("/<int:group_id>/publish", methods=["POST"])

@@ -1,6 +1,6 @@
 """The hub a request works in (``g.hub``) and the hubs the user may switch to (``g.hub_choices``)."""
 
-from flask import Flask, g, session
+from flask import Flask, g, request, session
 from flask_login import current_user
 
 from hubapp.hubs import services
@@ -13,6 +13,10 @@ def load_current_hub() -> None:
     municipalities."""
     g.hub = None
     g.hub_choices = []
+    if request.endpoint == "static":
+        # No user for a stylesheet: loading one marks the session seen, and the response would then set
+        # the cookie this request came with — over a login step a request made meanwhile had completed.
+        return
     if not current_user.is_authenticated:
         return
     g.hub_choices = services.visible_hub_choices(current_user)

@@ -29,3 +29,14 @@ def test_the_rendered_pages_reference_only_local_assets(client, login_as, hub):
             response = client.get(asset)
             assert response.status_code == 200, asset
             response.close()
+
+
+def test_a_static_file_leaves_the_session_alone(client, login_as):
+    """A stylesheet or icon fetched while a login step completes must not send back the session it came
+    with (its response would undo the step: seen once as a return to the second-factor page)."""
+    login_as("coordinator")
+    response = client.get("/static/css/app.css")
+    response.close()
+    assert response.status_code == 200
+    assert "Set-Cookie" not in response.headers
+    assert "Set-Cookie" in client.get("/").headers  # a page does mark the session seen

@@ -32,6 +32,7 @@ import sqlalchemy as sa
 from hubapp.common.jpcalendar import FiscalYear
 from hubapp.common.roles import Role
 from hubapp.core.services import today
+from hubapp.directory import services as directory_services
 from hubapp.extensions import db
 
 YEAR = FiscalYear.of(today()).year
@@ -338,7 +339,7 @@ def _group(get):
     get("create_person")("医師 三郎", Profession.PHYSICIAN)
     with app.app_context():
         group = services.create_group(hub.id, "香取医師会グループ", hospital.id)
-        member = services.add_member(group, services.hub_person(hub.id, doctor.id))
+        member = services.add_member(group, directory_services.get_person(hub.id, doctor.id))
         db.session.commit()
         return {"group": group.id, "member": member.id, "hospital": hospital.id}
 

@@ -153,6 +153,13 @@ def update_user(user: User, *, display_name: str, display_kana: str, role: Role,
     db.session.flush()
 
 
+def users_by_ids(user_ids) -> list[User]:
+    """The accounts among ``user_ids`` (in id order; unknown ids are left out)."""
+    if not user_ids:
+        return []
+    return list(db.session.scalars(sa.select(User).where(User.id.in_(sorted(set(user_ids)))).order_by(User.id)))
+
+
 def all_users() -> list[User]:
     """Every account, by kana then login name, with their hubs (one query for each relationship)."""
     from sqlalchemy.orm import selectinload

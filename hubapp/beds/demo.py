@@ -6,13 +6,13 @@ from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
 
-from hubapp.auth.models import User
+from hubapp.auth import services as auth
 from hubapp.beds import services
 from hubapp.beds.models import BedAgreement
 from hubapp.common.jpcalendar import FiscalYear
 from hubapp.core.services import JST, today
 from hubapp.db import utcnow
-from hubapp.directory.models import Organisation
+from hubapp.directory import services as directory
 from hubapp.extensions import db
 
 DECLINE_REASONS = ["満床のため", "夜間の受け入れ体制が取れないため", "感染症対応中のため", "専門外の病態のため"]
@@ -25,9 +25,8 @@ def seed(ctx) -> None:
     hub = ctx.hubs[WIDE_AREA_HUB]
     if db.session.scalar(sa.select(sa.exists().where(BedAgreement.hub_id == hub.id))):
         return
-    hospitals = {o.name: o for o in db.session.scalars(sa.select(Organisation).where(Organisation.hub_id == hub.id))}
-    manager = db.session.scalars(sa.select(User).where(User.username == "bedmanager")).first()
-    physician = db.session.scalars(sa.select(User).where(User.username == "physician")).first()
+    hospitals = directory.organisations_by_name(hub.id)
+    manager, physician = auth.find_user("bedmanager"), auth.find_user("physician")
     fy = FiscalYear.of(today())
     central = services.save_agreement(
         hub.id,

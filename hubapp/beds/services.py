@@ -46,20 +46,17 @@ class BedError(DomainError):
 
 def agreements(hub_id: int, on: date | None = None) -> list[BedAgreement]:
     """The hub's agreements (valid on ``on`` when given), with hospital and managers, in kana order."""
-    from hubapp.directory.models import Organisation
-
     statement = (
         sa.select(BedAgreement)
-        .join(Organisation, Organisation.id == BedAgreement.hospital_id)
         .where(BedAgreement.hub_id == hub_id)
         .options(selectinload(BedAgreement.hospital), selectinload(BedAgreement.managers))
-        .order_by(Organisation.kana_key, BedAgreement.valid_from)
     )
     if on is not None:
         statement = statement.where(
             BedAgreement.valid_from <= on, sa.or_(BedAgreement.valid_to.is_(None), BedAgreement.valid_to >= on)
         )
-    return list(db.session.scalars(statement))
+    found = db.session.scalars(statement)
+    return sorted(found, key=lambda a: (a.hospital.kana_key, a.valid_from, a.id))
 
 
 def get_agreement(hub_id: int, agreement_id: int) -> BedAgreement | None:
@@ -96,7 +93,7 @@ def save_agreement(
     note: str = "",
     manager_ids: list[int] = (),
 ) -> BedAgreement:
-    from hubapp.auth.models import User
+    from hubapp.auth import services as auth
 
     if hospital_id not in {i for i, _n in hospital_choices(hub_id)}:
         raise BedError(_l("協力病院を地域資源の病院から選んでください。"), "hospital")
@@ -121,7 +118,7 @@ def save_agreement(
     agreement.valid_from, agreement.valid_to = valid_from, valid_to
     agreement.contract_ref, agreement.note = contract_ref.strip(), note.strip()
     agreement.managers = (
-        list(db.session.scalars(sa.select(User).where(User.id.in_(manager_ids)))) if manager_ids else []
+        auth.users_by_ids(manager_ids)
     )
     db.session.flush()
     return agreement
@@ -478,3 +475,20 @@ def year_figures(hub_id: int, fiscal_year: int) -> tuple[list[MonthFigures], Mon
             declines.append(r)
     total.secured_bed_days = sum(m.secured_bed_days for m in months)
     return months, total, declines
+
+
+def secured_bed_days(hub_id: int, fy: FiscalYear) -> dict[date, int]:
+    """Beds secured by the hub's 協定 on each day of the 年度 (days with none are absent; one query)."""
+    bed_days: dict[date, int] = {}
+    for first, last, beds in db.session.execute(
+        sa.select(BedAgreement.valid_from, BedAgreement.valid_to, BedAgreement.beds_secured).where(
+            BedAgreement.hub_id == hub_id,
+            BedAgreement.valid_from <= fy.end,
+            sa.or_(BedAgreement.valid_to.is_(None), BedAgreement.valid_to >= fy.start),
+        )
+    ):
+        day = max(first, fy.start)
+        while day <= min(last or fy.end, fy.end):
+            bed_days[day] = bed_days.get(day, 0) + beds
+            day += timedelta(days=1)
+    return bed_days

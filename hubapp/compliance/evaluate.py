@@ -18,14 +18,14 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import joinedload, selectinload
 
-from hubapp.common.jpcalendar import FiscalYear, HolidayCalendar, format_month_day
+from hubapp.common.jpcalendar import FiscalYear
 from hubapp.common.vocabulary import LabelledEnum, labelled
 from hubapp.compliance.models import Enrollment, EvidenceDocument, ItemLink, LinkMode, ManualEvidence
 from hubapp.compliance.programs import Item, Program
 from hubapp.core.services import JST
 from hubapp.extensions import db
+from hubapp.meetings.services import MeetingFact
 
 
 class Status(LabelledEnum):
@@ -47,96 +47,16 @@ labelled(
 
 
 @dataclass
-class MeetingFact:
-    id: int
-    title: str
-    day: date
-    kind: str
-    held: bool  #: took place (not cancelled; started or marked 開催済み)
-    cancelled: bool = False
-    topics: set[str] = field(default_factory=set)
-    scenes: set[str] = field(default_factory=set)
-    admin_officer: bool = False
-    manager: bool = False
-
-
-@dataclass(frozen=True)
-class RotaCoverage:
-    """What C-3-c (24時間体制) counts for one physician group: the app's rota from when it began, plus the
-    months before 運用開始日 summarised by hand with their evidence (hubapp.rota.summaries)."""
-
-    name: str
-    group_id: int
-    counted_from: date  #: max(年度 start, 運用開始日)
-    covered: int  #: night and holiday slots with 主・副 both set and published, counted_from..as_of
-    total: int  #: night and holiday slots to cover, counted_from..as_of
-    from_started_on: bool = False  #: counted_from is the group's 運用開始日 (not the 年度 start)
-    #: Months of the 年度 before counted_from summarised by hand: (month's first day, covered, slots).
-    manual: list[tuple[date, int, int]] = field(default_factory=list)
-    #: The documents those months stand on (each once, in upload order).
-    manual_documents: list = field(default_factory=list)
-
-    @property
-    def all_covered(self) -> int:
-        return self.covered + sum(covered for _m, covered, _s in self.manual)
-
-    @property
-    def all_total(self) -> int:
-        return self.total + sum(slots for _m, _c, slots in self.manual)
-
-    @property
-    def manual_label(self) -> str:
-        """「令和8年4月〜11月」: the months summarised by hand."""
-        from hubapp.rota.summaries import months_label
-
-        return months_label([m for m, _c, _s in self.manual])
-
-    @property
-    def figure(self) -> str:
-        """「在宅医グループ: 12月1日（運用開始日）から 夜間・休日 90/90枠（主・副とも公開済み）」, and with a
-        manual summary the whole first: 「在宅医グループ: 夜間・休日 390/424枠（主・副そろい）— 12月1日
-        （運用開始日）から当番表 90/90枠、令和8年4月〜11月は手入力の集計（資料あり） 300/334枠」."""
-        since = _l("運用開始日") if self.from_started_on else _l("年度初め")
-        if not self.manual:
-            return str(
-                _l(
-                    "%(name)s: %(start)s（%(since)s）から 夜間・休日 %(done)d/%(total)d枠（主・副とも公開済み）",
-                    name=self.name,
-                    start=format_month_day(self.counted_from),
-                    since=since,
-                    done=self.covered,
-                    total=self.total,
-                )
-            )
-        return str(
-            _l(
-                "%(name)s: 夜間・休日 %(all_done)d/%(all_total)d枠（主・副そろい）— %(start)s（%(since)s）から当番表 "
-                "%(done)d/%(total)d枠、%(months)sは手入力の集計（資料あり） %(m_done)d/%(m_total)d枠",
-                name=self.name,
-                all_done=self.all_covered,
-                all_total=self.all_total,
-                start=format_month_day(self.counted_from),
-                since=since,
-                done=self.covered,
-                total=self.total,
-                months=self.manual_label,
-                m_done=self.all_covered - self.covered,
-                m_total=self.all_total - self.total,
-            )
-        )
-
-
-@dataclass
 class Facts:
     hub: object
     fy: FiscalYear
     as_of: date  #: today, or the 年度's last day for a past 年度
-    meetings: list[MeetingFact]
+    meetings: list[MeetingFact]  #: in start order
     links: dict[tuple[str, str], dict[int, LinkMode]]
     evidence: dict[tuple[str, str], ManualEvidence]
     documents: dict[tuple[str, str], list[EvidenceDocument]]
     consultations_by_quarter: Counter
-    rota: list[RotaCoverage]  #: each group's coverage, from when it counts
+    rota: list  #: hubapp.rota.coverage.RotaCoverage: each group's coverage, from when it counts
     pairs: int
     substitute_visits: int
     bed_days: dict[date, int]  #: beds secured on each day of the 年度
@@ -180,59 +100,17 @@ def gather(
 ) -> Facts:
     """Everything the rules look at, for one hub and 年度 (a fixed number of queries). A meeting counts
     as held from its start time (``now``, default the current moment) or once marked 開催済み."""
-    from hubapp.beds.models import BedAgreement
-    from hubapp.consultations.models import Consultation
-    from hubapp.directory.models import Organisation
-    from hubapp.meetings.models import Meeting, MeetingScene, MeetingTopic, Participant
-    from hubapp.rota import calendar as rota_calendar
-    from hubapp.rota.models import Duty, DutyLog, DutyLogKind, MonthSummary, PatientPair, PhysicianGroup
+    from hubapp.beds import services as beds
+    from hubapp.consultations import services as consultations
+    from hubapp.directory import services as directory
+    from hubapp.meetings import services as meetings
+    from hubapp.rota import services as rota
 
     fy = FiscalYear(fiscal_year)
     as_of = min(today, fy.end)
     if now is None:  # the moment of ``today``: this very moment, or the end of another day asked about
         current = datetime.now(UTC)
         now = current if current.astimezone(JST).date() == today else datetime.combine(today, time.max, JST)
-
-    meetings = {
-        m.id: MeetingFact(
-            m.id,
-            m.title,
-            m.starts_at.astimezone(JST).date(),
-            m.kind.value,
-            m.cancelled_at is None and (m.starts_at <= now or m.held_marked_at is not None),
-            cancelled=m.cancelled_at is not None,
-        )
-        for m in db.session.execute(
-            sa.select(
-                Meeting.id, Meeting.title, Meeting.starts_at, Meeting.kind, Meeting.cancelled_at, Meeting.held_marked_at
-            )
-            .where(Meeting.hub_id == hub.id, Meeting.fiscal_year == fiscal_year)
-            .order_by(Meeting.starts_at)
-        )
-    }
-    ids = list(meetings)
-    if ids:
-        for meeting_id, topic in db.session.execute(
-            sa.select(MeetingTopic.meeting_id, MeetingTopic.topic).where(MeetingTopic.meeting_id.in_(ids))
-        ):
-            meetings[meeting_id].topics.add(topic.value)
-        for meeting_id, scene in db.session.execute(
-            sa.select(MeetingScene.meeting_id, MeetingScene.scene).where(MeetingScene.meeting_id.in_(ids))
-        ):
-            meetings[meeting_id].scenes.add(scene.value)
-    attended = Participant.status.in_(["present", "proxy"])
-    for meeting_id, officers, managers in db.session.execute(
-        sa.select(
-            Participant.meeting_id,
-            sa.func.sum(sa.case((sa.and_(attended, Participant.is_admin_officer.is_(True)), 1), else_=0)),
-            sa.func.sum(sa.case((sa.and_(attended, Participant.is_manager.is_(True)), 1), else_=0)),
-        )
-        .join(Meeting, Meeting.id == Participant.meeting_id)
-        .where(Meeting.hub_id == hub.id, Meeting.fiscal_year == fiscal_year)
-        .group_by(Participant.meeting_id)
-    ):
-        meetings[meeting_id].admin_officer = bool(officers)
-        meetings[meeting_id].manager = bool(managers)
 
     links: dict[tuple[str, str], dict[int, LinkMode]] = defaultdict(dict)
     for link in db.session.scalars(
@@ -245,7 +123,6 @@ def gather(
             sa.select(ManualEvidence).where(ManualEvidence.hub_id == hub.id, ManualEvidence.fiscal_year == fiscal_year)
         )
     }
-
     documents: dict[tuple[str, str], list[EvidenceDocument]] = defaultdict(list)
     for document in db.session.scalars(
         sa.select(EvidenceDocument)
@@ -254,111 +131,21 @@ def gather(
     ):
         documents[document.program_code, document.item_code].append(document)
 
-    by_quarter: Counter = Counter()
-    for received_on, count in db.session.execute(
-        sa.select(Consultation.received_on, sa.func.count())
-        .where(Consultation.hub_id == hub.id, Consultation.fiscal_year == fiscal_year)
-        .group_by(Consultation.received_on)
-    ):
-        by_quarter[fy.quarter_of(received_on)] += count
-
-    groups = list(
-        db.session.scalars(
-            sa.select(PhysicianGroup)
-            .where(PhysicianGroup.hub_id == hub.id)
-            .options(selectinload(PhysicianGroup.shift_types), selectinload(PhysicianGroup.extra_holidays))
-            .order_by(PhysicianGroup.id)
-        )
-    )
-    starts = {group.id: max(fy.start, group.started_on or fy.start) for group in groups}
-    covered = set(
-        db.session.execute(
-            sa.select(Duty.group_id, Duty.shift_type_id, Duty.day).where(
-                Duty.hub_id == hub.id,
-                Duty.day >= fy.start,
-                Duty.day <= as_of,
-                Duty.published_at.is_not(None),
-                Duty.primary_id.is_not(None),
-                Duty.secondary_id.is_not(None),
-            )
-        )
-    )
-    manual: dict[int, list[MonthSummary]] = defaultdict(list)
-    for summary in db.session.scalars(
-        sa.select(MonthSummary)
-        .where(MonthSummary.hub_id == hub.id, MonthSummary.month >= fy.start, MonthSummary.month <= fy.end)
-        .options(joinedload(MonthSummary.document))
-        .order_by(MonthSummary.month)
-    ):
-        if summary.month < starts.get(summary.group_id, fy.start):  # after 運用開始日 the app's rota counts
-            manual[summary.group_id].append(summary)
-    rota = []
-    for group in groups:
-        calendar = HolidayCalendar(year_end=year_end, extra={h.day: h.name for h in group.extra_holidays})
-        codes = {s.code: s.id for s in group.shift_types}
-        start = starts[group.id]
-        slots = rota_calendar.slots(group.shift_types, start, as_of, calendar) if start <= as_of else []
-        done = sum((group.id, codes[s.shift], s.day) in covered for s in slots)
-        summaries = manual[group.id]
-        backing = list({m.document_id: m.document for m in sorted(summaries, key=lambda m: m.document_id)}.values())
-        rota.append(
-            RotaCoverage(
-                group.name,
-                group.id,
-                start,
-                done,
-                len(slots),
-                from_started_on=start > fy.start,
-                manual=[(m.month, m.covered, m.slots) for m in summaries],
-                manual_documents=backing,
-            )
-        )
-
-    pairs = db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(PatientPair)
-        .where(PatientPair.hub_id == hub.id, PatientPair.started_on <= fy.end)
-        .where(sa.or_(PatientPair.ended_on.is_(None), PatientPair.ended_on >= fy.start))
-    )
-    substitutes = db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(DutyLog)
-        .where(DutyLog.hub_id == hub.id, DutyLog.fiscal_year == fiscal_year, DutyLog.kind == DutyLogKind.SUBSTITUTE)
-    )
-
-    bed_days: dict[date, int] = {}
-    for first, last, beds in db.session.execute(
-        sa.select(BedAgreement.valid_from, BedAgreement.valid_to, BedAgreement.beds_secured).where(
-            BedAgreement.hub_id == hub.id,
-            BedAgreement.valid_from <= fy.end,
-            sa.or_(BedAgreement.valid_to.is_(None), BedAgreement.valid_to >= fy.start),
-        )
-    ):
-        day = max(first, fy.start)
-        while day <= min(last or fy.end, fy.end):
-            bed_days[day] = bed_days.get(day, 0) + beds
-            day += timedelta(days=1)
-
-    oldest = as_of - timedelta(days=max_age_days)
-    confirmed, active = db.session.execute(
-        sa.select(sa.func.sum(sa.case((Organisation.last_confirmed_on >= oldest, 1), else_=0)), sa.func.count()).where(
-            Organisation.hub_id == hub.id, Organisation.archived_at.is_(None)
-        )
-    ).one()
+    rota_facts = rota.compliance_facts(hub.id, fy, as_of, year_end)
     return Facts(
         hub=hub,
         fy=fy,
         as_of=as_of,
-        meetings=list(meetings.values()),
+        meetings=meetings.compliance_facts(hub.id, fiscal_year, now),
         links=links,
         evidence=evidence,
         documents=documents,
-        consultations_by_quarter=by_quarter,
-        rota=rota,
-        pairs=pairs or 0,
-        substitute_visits=substitutes or 0,
-        bed_days=bed_days,
-        directory=(int(confirmed or 0), int(active or 0)),
+        consultations_by_quarter=consultations.quarter_counts(hub.id, fy),
+        rota=rota_facts.coverage,
+        pairs=rota_facts.pairs,
+        substitute_visits=rota_facts.substitute_visits,
+        bed_days=beds.secured_bed_days(hub.id, fy),
+        directory=directory.confirmed_since(hub.id, as_of - timedelta(days=max_age_days)),
         directory_age_days=max_age_days,
     )
 

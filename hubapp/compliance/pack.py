@@ -26,9 +26,8 @@ import unicodedata
 import zipfile
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
-import sqlalchemy as sa
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
@@ -37,7 +36,6 @@ from hubapp.common.csvcells import neutralise
 from hubapp.common.jpcalendar import format_month, format_wareki
 from hubapp.compliance.evaluate import Facts, Result
 from hubapp.core.services import JST
-from hubapp.extensions import db
 
 Table = tuple[str, list[list[object]]]  #: (title, rows with the header first)
 
@@ -146,32 +144,9 @@ def _meetings(hub_id: int, fiscal_year: int, now: datetime, with_names: bool) ->
     """Every attendee of the 年度's held meetings (職種, 所属機関 as recorded that day), counts per 職種 with
     totals, and (``with_names``) the 出席者名簿."""
     from hubapp.common.vocabulary import OrganisationType, Profession
-    from hubapp.meetings.models import AttendanceStatus, Meeting, MeetingDocument, Participant
+    from hubapp.meetings import services as meetings
 
-    attendees = db.session.execute(
-        sa.select(
-            Meeting.id,
-            Meeting.starts_at,
-            Meeting.title,
-            Meeting.kind,
-            Participant.name,
-            Participant.status,
-            Participant.proxy_name,
-            Participant.profession,
-            Participant.organisation_name,
-            Participant.organisation_type,
-            Participant.is_admin_officer,
-            Participant.is_manager,
-        )
-        .join(Participant, Participant.meeting_id == Meeting.id)
-        .where(
-            Meeting.hub_id == hub_id,
-            Meeting.fiscal_year == fiscal_year,
-            Meeting.held_clause(now),
-            Participant.status.in_([AttendanceStatus.PRESENT, AttendanceStatus.PROXY]),
-        )
-        .order_by(Meeting.starts_at, Meeting.id, Participant.sort_key, Participant.id)
-    ).all()
+    attendees = meetings.held_attendance(hub_id, fiscal_year, now)
     types = {t.value: t.label for t in OrganisationType}
     detail: list[list[object]] = [["日付", "会議", "種類", "職種", "所属機関", "機関の種別", "行政担当官", "管理者"]]
     roster: list[list[object]] = [["日付", "会議", "氏名", "職種", "所属", "出欠"]]
@@ -191,7 +166,7 @@ def _meetings(hub_id: int, fiscal_year: int, now: datetime, with_names: bool) ->
                 "○" if row.is_manager else "",
             ]
         )
-        proxy = row.status is AttendanceStatus.PROXY
+        proxy = meetings.is_proxy(row.status)
         roster.append(
             [
                 day,
@@ -213,14 +188,7 @@ def _meetings(hub_id: int, fiscal_year: int, now: datetime, with_names: bool) ->
     for counter in per_meeting.values():
         totals.update(counter)
     counts.append([TOTAL, f"{len(per_meeting)}回", *[totals[p] for p in professions], sum(totals.values())])
-    documents = list(
-        db.session.scalars(
-            sa.select(MeetingDocument)
-            .join(Meeting, Meeting.id == MeetingDocument.meeting_id)
-            .where(Meeting.hub_id == hub_id, Meeting.fiscal_year == fiscal_year, Meeting.held_clause(now))
-            .order_by(Meeting.starts_at, MeetingDocument.id)
-        )
-    )
+    documents = meetings.held_documents(hub_id, fiscal_year, now)
     sheets = [Sheet("会議と参加者", detail), Sheet("職種別参加数", counts)]
     if with_names:
         sheets.append(Sheet("出席者名簿", roster))
@@ -229,16 +197,14 @@ def _meetings(hub_id: int, fiscal_year: int, now: datetime, with_names: bool) ->
 
 def _consultations_table(hub, fiscal_year: int) -> Table:
     from hubapp.common.jpcalendar import FiscalYear
-    from hubapp.consultations import exporting, statistics
+    from hubapp.consultations import services as consultations
 
-    return "相談支援", exporting.rows(statistics.year_statistics(hub, FiscalYear(fiscal_year)))
+    return "相談支援", consultations.statistics_table(hub, FiscalYear(fiscal_year))
 
 
 def _rota(facts: Facts) -> Table:
     """Per group: the months summarised by hand (区分 手入力の集計（資料あり）), the app's own rota from
     counted_from, and the group's total."""
-    from hubapp.rota.summaries import month_last_day
-
     rows: list[list[object]] = [
         ["医師グループ", "区分", "集計の始まり", "集計の終わり", "主・副のそろった枠", "夜間・休日の枠", "割合（%）"]
     ]
@@ -247,16 +213,31 @@ def _rota(facts: Facts) -> Table:
         return round(100 * covered / total) if total else 0
 
     for group in facts.rota:
-        for month, covered, slots in group.manual:
-            last = min(month_last_day(month), group.counted_from - timedelta(days=1))
+        for month, last, covered, slots in group.manual_periods:
             rows.append([group.name, "手入力の集計（資料あり）", month, last, covered, slots, share(covered, slots)])
         if group.total or not group.manual:
             rows.append(
-                [group.name, "当番表", group.counted_from, facts.as_of, group.covered, group.total, share(group.covered, group.total)]
+                [
+                    group.name,
+                    "当番表",
+                    group.counted_from,
+                    facts.as_of,
+                    group.covered,
+                    group.total,
+                    share(group.covered, group.total),
+                ]
             )
         if group.manual:
             rows.append(
-                [group.name, TOTAL, "", "", group.all_covered, group.all_total, share(group.all_covered, group.all_total)]
+                [
+                    group.name,
+                    TOTAL,
+                    "",
+                    "",
+                    group.all_covered,
+                    group.all_total,
+                    share(group.all_covered, group.all_total),
+                ]
             )
     return "当番表", rows
 
@@ -365,7 +346,7 @@ def build(
     from hubapp.compliance import services
     from hubapp.db import utcnow
     from hubapp.meetings import services as meetings
-    from hubapp.rota import summaries
+    from hubapp.rota import services as rota
 
     if date_style not in DATE_FORMATS:
         raise ValueError(f"date_style must be one of {sorted(DATE_FORMATS)}")
@@ -397,7 +378,7 @@ def build(
                 files.append((f"{prefix}_{_safe_filename(document.filename)}", path.read_bytes()))
     for group in facts.rota:
         for document in group.manual_documents:
-            path = summaries.path_of(document)
+            path = rota.summary_document_path(document)
             if path.exists():
                 files.append((f"evidence/当番表_{document.id}_{_safe_filename(document.filename)}", path.read_bytes()))
     manifest = {

@@ -11,7 +11,7 @@ from datetime import date, time, timedelta
 
 import sqlalchemy as sa
 
-from hubapp.auth.models import User
+from hubapp.auth import services as auth
 from hubapp.common.jpcalendar import FiscalYear, national_holiday_name
 from hubapp.common.vocabulary import OrganisationType as T
 from hubapp.common.vocabulary import Scene
@@ -29,7 +29,7 @@ from hubapp.consultations.models import (
 )
 from hubapp.core.services import today
 from hubapp.db import utcnow
-from hubapp.directory.models import Organisation
+from hubapp.directory import services as directory
 from hubapp.extensions import db
 
 SEED = 20260401
@@ -152,15 +152,10 @@ def seed(ctx) -> None:
     hub = ctx.hubs[WIDE_AREA_HUB]
     if db.session.scalar(sa.select(sa.exists().where(Consultation.hub_id == hub.id))):
         return
-    staff = sa.select(User).where(User.username.in_(["consultant", "coordinator"]))
-    users = {user.username: user for user in db.session.scalars(staff)}
+    users = {name: user for name in ("consultant", "coordinator") if (user := auth.find_user(name))}
     if "consultant" not in users:
         return
-    organisations: dict[T, list[Organisation]] = {}
-    for organisation in db.session.scalars(
-        sa.select(Organisation).where(Organisation.hub_id == hub.id, Organisation.archived_at.is_(None))
-    ):
-        organisations.setdefault(organisation.type, []).append(organisation)
+    organisations = directory.organisations_by_type(hub.id)
 
     rng = random.Random(SEED)
     now, last = utcnow(), today() - timedelta(days=1)

@@ -11,16 +11,17 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
-from hubapp.auth.models import User
 from hubapp.common.errors import DomainError
 from hubapp.common.japantime import jst_datetime  # noqa: F401 (also this service's name)
+from hubapp.common.jpcalendar import FiscalYear
 from hubapp.common.roles import Role
-from hubapp.common.vocabulary import OrganisationType, Scene
+from hubapp.common.vocabulary import Scene
 from hubapp.consultations import tallies
 from hubapp.consultations.models import (
     OUTSIDE_AREA,
@@ -38,9 +39,13 @@ from hubapp.consultations.models import (
     Topic,
 )
 from hubapp.core.services import JST
-from hubapp.directory.models import Organisation
+from hubapp.directory import services as directory
 from hubapp.extensions import db
-from hubapp.hubs.models import Hub
+
+if TYPE_CHECKING:  # names for annotations only: other domains' entities, used through their services
+    from hubapp.auth.models import User
+    from hubapp.directory.models import Organisation
+    from hubapp.hubs.models import Hub
 
 #: Who reads and writes the log (of their own hub; admins of any hub).
 CONSULTATION_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR, Role.CONSULTANT})
@@ -109,12 +114,12 @@ def clean_pseudonym(text: str | None) -> str:
     return value
 
 
-def municipality_options(hub: Hub) -> list[tuple[str, str]]:
+def municipality_options(hub: "Hub") -> list[tuple[str, str]]:
     """(value, label) for the person's municipality: the hub's municipalities, then 圏域外."""
     return [(m.code, m.name) for m in hub.municipalities] + [(OUTSIDE_AREA, str(_l("圏域外")))]
 
 
-def municipality_label(hub: Hub, code: str | None) -> str:
+def municipality_label(hub: "Hub", code: str | None) -> str:
     if code is None:
         return str(_l("不明"))
     if code == OUTSIDE_AREA:
@@ -125,25 +130,7 @@ def municipality_label(hub: Hub, code: str | None) -> str:
 # --- choices --------------------------------------------------------------------------------------------
 
 
-def organisation_choices(hub_id: int, keep_ids: set[int] = frozenset()) -> dict[str, list[tuple[int, str]]]:
-    """The hub's organisations grouped by type (in ``OrganisationType``'s order, 五十音順 within), for the
-    requester's organisation and the referral pickers: current ones, and archived ones in ``keep_ids``
-    (already chosen on the entry being edited). One query."""
-    rows = db.session.execute(
-        sa.select(Organisation.id, Organisation.name, Organisation.type)
-        .where(
-            Organisation.hub_id == hub_id,
-            sa.or_(Organisation.archived_at.is_(None), Organisation.id.in_(sorted(keep_ids))),
-        )
-        .order_by(Organisation.kana_key, Organisation.id)
-    )
-    grouped: dict[OrganisationType, list[tuple[int, str]]] = {t: [] for t in OrganisationType}
-    for row in rows:
-        grouped[OrganisationType(row.type)].append((row.id, row.name))
-    return {t.label: items for t, items in grouped.items() if items}
-
-
-def staff_choices(hub_id: int, acting: User, keep_id: int | None = None) -> list[tuple[int, str]]:
+def staff_choices(hub_id: int, acting: "User", keep_id: int | None = None) -> list[tuple[int, str]]:
     """(user id, name) of the hub's active consultation staff and coordinators, the acting user (an admin
     is nobody's member) and ``keep_id``, the 担当者 of the entry being corrected even if they have left.
     One query (two with a departed 担当者)."""
@@ -153,7 +140,9 @@ def staff_choices(hub_id: int, acting: User, keep_id: int | None = None) -> list
     if acting.id not in {user_id for user_id, _name in choices}:
         choices.insert(0, (acting.id, acting.display_name))
     if keep_id is not None and keep_id not in {user_id for user_id, _name in choices}:
-        kept = db.session.get(User, keep_id)
+        from hubapp.auth import services as auth
+
+        kept = auth.get_user(keep_id)
         if kept is not None:
             choices.append((kept.id, kept.display_name))
     return choices
@@ -162,16 +151,7 @@ def staff_choices(hub_id: int, acting: User, keep_id: int | None = None) -> list
 # --- logging a consultation -----------------------------------------------------------------------------
 
 
-def _organisations(hub_id: int, ids: list[int]) -> dict[int, Organisation]:
-    if not ids:
-        return {}
-    found = db.session.scalars(
-        sa.select(Organisation).where(Organisation.id.in_(sorted(set(ids))), Organisation.hub_id == hub_id)
-    )
-    return {organisation.id: organisation for organisation in found}
-
-
-def _staff_name(hub_id: int, staff_id: int | None, acting: User, keep_id: int | None) -> str:
+def _staff_name(hub_id: int, staff_id: int | None, acting: "User", keep_id: int | None) -> str:
     if staff_id is None:
         raise ConsultationError(_l("担当者を選んでください。"), "staff_id")
     names = dict(staff_choices(hub_id, acting, keep_id))
@@ -180,7 +160,7 @@ def _staff_name(hub_id: int, staff_id: int | None, acting: User, keep_id: int | 
     return names[staff_id]
 
 
-def _check(hub: Hub, values: ConsultationValues, now: datetime) -> None:
+def _check(hub: "Hub", values: ConsultationValues, now: datetime) -> None:
     received_on = values.received_at.astimezone(JST).date()
     if received_on < EARLIEST:
         raise ConsultationError(_l("受付日を正しく入力してください。"), "received_date")
@@ -202,9 +182,9 @@ def _check(hub: Hub, values: ConsultationValues, now: datetime) -> None:
 
 
 def save_consultation(
-    hub: Hub,
+    hub: "Hub",
     values: ConsultationValues,
-    acting: User,
+    acting: "User",
     consultation: Consultation | None = None,
     *,
     now: datetime,
@@ -221,7 +201,7 @@ def save_consultation(
     _check(hub, values, now)
     staff_name = _staff_name(hub.id, values.staff_id, acting, consultation.staff_id if consultation else None)
     wanted = [values.requester_organisation_id] if values.requester_organisation_id else []
-    organisations = _organisations(hub.id, wanted + list(values.referral_ids))
+    organisations = directory.organisations_by_ids(hub.id, wanted + list(values.referral_ids))
     if any(organisation_id not in organisations for organisation_id in wanted):
         raise ConsultationError(_l("相談者の所属機関が見つかりません。"), "requester_organisation_id")
     if any(organisation_id not in organisations for organisation_id in values.referral_ids):
@@ -275,7 +255,7 @@ def _set_responses(consultation: Consultation, wanted: set[Response]) -> None:
     consultation.responses.extend(ConsultationResponse(response=r) for r in sorted(wanted - have))
 
 
-def _set_referrals(consultation: Consultation, organisations: list[Organisation]) -> None:
+def _set_referrals(consultation: Consultation, organisations: list["Organisation"]) -> None:
     wanted = {organisation.id for organisation in organisations}
     for row in list(consultation.referrals):
         # a referral whose organisation left the directory stays: it is history, not a choice
@@ -373,3 +353,35 @@ def open_follow_ups(hub_id: int, today: date, limit: int = FOLLOW_UP_LIMIT) -> t
     )
     total = db.session.scalar(sa.select(sa.func.count()).select_from(Consultation).where(*where))
     return [FollowUp(row, (today - row.received_on).days) for row in rows], total
+
+
+# What the 年度's consultations show to the prefecture (compliance's rules, the 事業報告書, the evidence pack).
+
+
+def quarter_counts(hub_id: int, fy: FiscalYear) -> Counter:
+    """Consultations received in each quarter (1–4) of the 年度 (one query)."""
+    by_quarter: Counter = Counter()
+    for received_on, count in db.session.execute(
+        sa.select(Consultation.received_on, sa.func.count())
+        .where(Consultation.hub_id == hub_id, Consultation.fiscal_year == fy.year)
+        .group_by(Consultation.received_on)
+    ):
+        by_quarter[fy.quarter_of(received_on)] += count
+    return by_quarter
+
+
+def year_totals(hub_id: int, fiscal_year: int) -> tuple[int, int]:
+    """(consultations, minutes spent on them) in the 年度 (one query)."""
+    count, minutes = db.session.execute(
+        sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(Consultation.minutes_spent), 0)).where(
+            Consultation.hub_id == hub_id, Consultation.fiscal_year == fiscal_year
+        )
+    ).one()
+    return int(count), int(minutes)
+
+
+def statistics_table(hub: "Hub", fy: FiscalYear) -> list[list[object]]:
+    """The 年度's 相談支援 statistics as the rows of its CSV (the same figures as the statistics page)."""
+    from hubapp.consultations import exporting, statistics
+
+    return exporting.rows(statistics.year_statistics(hub, fy))

@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -33,7 +34,9 @@ from hubapp.consultations.models import (
 )
 from hubapp.consultations.tallies import SEPARATOR
 from hubapp.extensions import db
-from hubapp.hubs.models import Hub
+
+if TYPE_CHECKING:
+    from hubapp.hubs.models import Hub
 
 #: Position of each calendar month in a 年度 (April first).
 MONTH_INDEX = {month: (month - 4) % 12 for month in range(1, 13)}
@@ -140,7 +143,7 @@ def _sum(counts: dict[str, list[int]]) -> list[int]:
     return counts.get("", [0] * 12)
 
 
-def year_statistics(hub: Hub, fiscal_year: FiscalYear, month: date | None = None) -> YearStatistics:
+def year_statistics(hub: "Hub", fiscal_year: FiscalYear, month: date | None = None) -> YearStatistics:
     """The hub's statistics for the 年度; ``month`` (any day of it) marks the month the page looks at."""
     counts = _tallies(hub.id, fiscal_year)
     consultations_by_month = _sum(counts["consultations"])
@@ -194,7 +197,7 @@ def year_statistics(hub: Hub, fiscal_year: FiscalYear, month: date | None = None
     )
 
 
-def _municipality_rows(hub: Hub, counts: dict[str, list[int]], base: int) -> list[StatRow]:
+def _municipality_rows(hub: "Hub", counts: dict[str, list[int]], base: int) -> list[StatRow]:
     """The hub's municipalities, 圏域外, and 不明 (with codes of municipalities since removed from the area)."""
     named = [(m.code, m.name) for m in hub.municipalities] + [(OUTSIDE_AREA, str(_l("圏域外")))]
     rows = [_row(code, name, counts.get(code, [0] * 12), base) for code, name in named]

@@ -24,6 +24,7 @@ from hubapp.consultations.forms import ConsultationForm, StatusForm
 from hubapp.consultations.models import Consultation, Status
 from hubapp.core.services import today
 from hubapp.db import utcnow
+from hubapp.directory import services as directory
 from hubapp.extensions import db
 
 bp = Blueprint("consultations", __name__, url_prefix="/consultations")
@@ -99,7 +100,7 @@ def _form(hub, consultation: Consultation | None = None) -> ConsultationForm:
     if consultation is not None and consultation.requester_organisation_id:
         keep.add(consultation.requester_organisation_id)
     form.fill_choices(
-        services.organisation_choices(hub.id, keep),
+        directory.organisation_choices_by_type(hub.id, keep),
         services.staff_choices(hub.id, current_user, consultation.staff_id if consultation else None),
         services.municipality_options(hub),
     )

@@ -8,17 +8,16 @@ list are listed and kept, unless ``--archive-disappeared``."""
 from pathlib import Path
 
 import click
-import sqlalchemy as sa
 from flask.cli import with_appcontext
 
 from hubapp.audit.services import acting_as
 from hubapp.directory import importing
 from hubapp.extensions import db
-from hubapp.hubs.models import Hub
+from hubapp.hubs import services as hubs
 
 
 def _hub_id(wanted: int | None) -> int:
-    ids = list(db.session.scalars(sa.select(Hub.id).order_by(Hub.id)))
+    ids = hubs.all_hub_ids()
     if wanted is not None:
         if wanted not in ids:
             raise click.ClickException(f"拠点ID {wanted} は存在しません。")

@@ -323,3 +323,134 @@ def hospital_choices(hub_id: int) -> list[tuple[int, str]]:
         .order_by(Organisation.kana_key)
     )
     return [(r.id, r.name) for r in rows]
+
+
+def confirmed_since(hub_id: int, oldest: date) -> tuple[int, int]:
+    """(active organisations confirmed on or after ``oldest``, active organisations) (one query)."""
+    confirmed, active = db.session.execute(
+        sa.select(sa.func.sum(sa.case((Organisation.last_confirmed_on >= oldest, 1), else_=0)), sa.func.count()).where(
+            Organisation.hub_id == hub_id, Organisation.archived_at.is_(None)
+        )
+    ).one()
+    return int(confirmed or 0), int(active or 0)
+
+
+def type_counts(hub_id: int) -> list[tuple[str, int]]:
+    """(type label, active organisations of it) in the types' order — the region's resources (one query)."""
+    return [
+        (kind.label, count)
+        for kind, count in db.session.execute(
+            sa.select(Organisation.type, sa.func.count())
+            .where(Organisation.hub_id == hub_id, Organisation.archived_at.is_(None))
+            .group_by(Organisation.type)
+            .order_by(Organisation.type)
+        )
+    ]
+
+
+def organisations_by_name(hub_id: int) -> dict[str, Organisation]:
+    """The hub's organisations (archived too) by name, for the demo data and tests that name them."""
+    statement = sa.select(Organisation).where(Organisation.hub_id == hub_id).order_by(Organisation.id)
+    return {o.name: o for o in db.session.scalars(statement)}
+
+
+def organisations_by_type(hub_id: int) -> dict:
+    """The hub's active organisations by 種別, each list in the order they were added."""
+    found: dict = {}
+    for organisation in db.session.scalars(
+        sa.select(Organisation)
+        .where(Organisation.hub_id == hub_id, Organisation.archived_at.is_(None))
+        .order_by(Organisation.id)
+    ):
+        found.setdefault(organisation.type, []).append(organisation)
+    return found
+
+
+def people_by_name(hub_id: int) -> dict[str, Person]:
+    """The hub's people (archived too) by name, for the demo data."""
+    statement = sa.select(Person).where(Person.hub_id == hub_id).order_by(Person.id)
+    return {p.name: p for p in db.session.scalars(statement)}
+
+
+# --- what other domains choose from the directory (one query each) ---------------------------------------
+
+
+def organisations_by_ids(hub_id: int, ids) -> dict[int, Organisation]:
+    """The hub's organisations among ``ids`` (archived too), by id; ids of another hub are left out."""
+    if not ids:
+        return {}
+    found = db.session.scalars(
+        sa.select(Organisation).where(Organisation.id.in_(sorted(set(ids))), Organisation.hub_id == hub_id)
+    )
+    return {organisation.id: organisation for organisation in found}
+
+
+def organisation_choices_by_type(hub_id: int, keep_ids=frozenset()) -> dict[str, list[tuple[int, str]]]:
+    """The hub's organisations grouped by type label (in ``OrganisationType``'s order, 五十音順 within):
+    current ones, and archived ones in ``keep_ids`` (already chosen on the entry being edited)."""
+    rows = db.session.execute(
+        sa.select(Organisation.id, Organisation.name, Organisation.type)
+        .where(
+            Organisation.hub_id == hub_id,
+            sa.or_(Organisation.archived_at.is_(None), Organisation.id.in_(sorted(keep_ids))),
+        )
+        .order_by(Organisation.kana_key, Organisation.id)
+    )
+    grouped: dict[OrganisationType, list[tuple[int, str]]] = {t: [] for t in OrganisationType}
+    for row in rows:
+        grouped[OrganisationType(row.type)].append((row.id, row.name))
+    return {t.label: items for t, items in grouped.items() if items}
+
+
+def organisations_with_people_choices(hub_id: int) -> list[tuple[int, str]]:
+    """(id, name) of the hub's current organisations that have current people, 五十音順."""
+    rows = db.session.execute(
+        sa.select(Organisation.id, Organisation.name)
+        .where(Organisation.hub_id == hub_id, Organisation.archived_at.is_(None))
+        .where(sa.exists().where(Person.organisation_id == Organisation.id, Person.archived_at.is_(None)))
+        .order_by(Organisation.kana_key)
+    )
+    return [(r.id, r.name) for r in rows]
+
+
+def person_choices(hub_id: int) -> list[tuple[int, str]]:
+    """(id, 「氏名（所属）」) of the hub's current people, 五十音順."""
+    rows = db.session.execute(
+        sa.select(Person.id, Person.name, Organisation.name)
+        .outerjoin(Organisation, Organisation.id == Person.organisation_id)
+        .where(Person.hub_id == hub_id, Person.archived_at.is_(None))
+        .order_by(Person.kana_key)
+    )
+    return [(pid, f"{name}（{org}）" if org else name) for pid, name, org in rows]
+
+
+def profession_choices(hub_id: int, profession: Profession) -> list[tuple[int, str]]:
+    """(id, 氏名) of the hub's current people of ``profession``, 五十音順."""
+    rows = db.session.execute(
+        sa.select(Person.id, Person.name)
+        .where(Person.hub_id == hub_id, Person.archived_at.is_(None), Person.profession == profession)
+        .order_by(Person.kana_key)
+    )
+    return [(r.id, r.name) for r in rows]
+
+
+def people_to_invite(
+    hub_id: int, person_ids: list[int], organisation_ids: list[int], professions: list[Profession]
+) -> list[Person]:
+    """The hub's current people chosen by person, by organisation and by profession, 所属 loaded."""
+    conditions = []
+    if person_ids:
+        conditions.append(Person.id.in_(person_ids))
+    if organisation_ids:
+        conditions.append(Person.organisation_id.in_(organisation_ids))
+    if professions:
+        conditions.append(Person.profession.in_(professions))
+    if not conditions:
+        return []
+    statement = (
+        sa.select(Person)
+        .where(Person.hub_id == hub_id, Person.archived_at.is_(None), sa.or_(*conditions))
+        .options(selectinload(Person.organisation))
+        .order_by(Person.kana_key, Person.id)
+    )
+    return list(db.session.scalars(statement))

@@ -235,3 +235,12 @@ def missing_hub_ids(hub_ids: list[int]) -> list[int]:
     """Those of ``hub_ids`` that name no hub."""
     found = set(db.session.scalars(sa.select(Hub.id).where(Hub.id.in_(hub_ids))))
     return [h for h in hub_ids if h not in found]
+
+
+def get_hub(hub_id: int) -> Hub | None:
+    """A hub by id, whoever asks: for what has its own key (a calendar feed's token, a meeting's hub)."""
+    return db.session.get(Hub, hub_id)
+
+
+def all_hub_ids() -> list[int]:
+    return list(db.session.scalars(sa.select(Hub.id).order_by(Hub.id)))

@@ -11,6 +11,7 @@ from flask_login import current_user
 from hubapp.common.downloads import content_disposition
 from hubapp.common.roles import ALL_ROLES, HUB_EDITORS, public, roles_required
 from hubapp.extensions import db
+from hubapp.hubs import services as hubs
 from hubapp.meetings import feeds, ical
 from hubapp.meetings.forms import FeedForm
 from hubapp.meetings.views import _hub, _meeting_or_404, bp
@@ -89,12 +90,10 @@ def feed_revoke(feed_id: int):
 @public
 def feed(token: str):
     """The hub's meetings for subscribed calendars; 404 for an unknown or revoked token."""
-    from hubapp.hubs.models import Hub
-
     found = feeds.feed_for_token(token)
     if found is None:
         abort(404)
-    hub = db.session.get(Hub, found.hub_id)
+    hub = hubs.get_hub(found.hub_id)
     if hub is None:
         abort(404)
     data = ical.feed_calendar(feeds.feed_meetings(hub.id), feed_name(hub.name))

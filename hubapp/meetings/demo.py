@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from hubapp.common.jpcalendar import FiscalYear
 from hubapp.common.vocabulary import Profession
 from hubapp.core.services import today
-from hubapp.directory.models import Person
+from hubapp.directory import services as directory
 from hubapp.extensions import db
 from hubapp.meetings import services
 from hubapp.meetings.models import AttendanceStatus, Meeting
@@ -132,7 +132,7 @@ def seed(ctx) -> None:
     if db.session.scalar(sa.select(sa.exists().where(Meeting.hub_id == hub.id))):
         return
     fy = FiscalYear.of(today())
-    people = {p.name: p for p in db.session.scalars(sa.select(Person).where(Person.hub_id == hub.id))}
+    people = directory.people_by_name(hub.id)
     meetings = {}
     for month, day, kind, title, start, end, place, topics, scenes, names, summary in PLAN:
         when = date(fy.year + (month < 4), month, day)

@@ -23,7 +23,6 @@ from flask import current_app
 from hubapp.common import mail
 from hubapp.common.jpcalendar import format_wareki
 from hubapp.core.services import JST
-from hubapp.extensions import db
 from hubapp.meetings import ical
 from hubapp.meetings.models import Meeting, Participant
 
@@ -73,9 +72,9 @@ def body(meeting: Meeting, participant: Participant, kind: str, hub_name: str) -
 
 
 def _hub_name(meeting: Meeting) -> str:
-    from hubapp.hubs.models import Hub
+    from hubapp.hubs import services as hubs
 
-    hub = db.session.get(Hub, meeting.hub_id)
+    hub = hubs.get_hub(meeting.hub_id)
     return hub.name if hub is not None else ""
 
 

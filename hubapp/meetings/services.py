@@ -8,6 +8,7 @@ Per-年度 questions run as a fixed number of aggregate queries (``fiscal_year``
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -19,7 +20,6 @@ from hubapp.common.jpcalendar import FiscalYear
 from hubapp.common.vocabulary import Profession
 from hubapp.core.services import JST
 from hubapp.db import utcnow
-from hubapp.directory.models import Organisation, Person
 from hubapp.extensions import db
 from hubapp.meetings.models import (
     HELD_STATUSES,
@@ -36,6 +36,9 @@ from hubapp.meetings.models import (
     Scene,
     Topic,
 )
+
+if TYPE_CHECKING:
+    from hubapp.directory.models import Person
 
 
 class MeetingError(DomainError):
@@ -153,7 +156,7 @@ def get_meeting(hub_id: int, meeting_id: int) -> Meeting | None:
 # --- invitations and attendance ---------------------------------------------------------------------
 
 
-def _snapshot(participant: Participant, person: Person) -> None:
+def _snapshot(participant: Participant, person: "Person") -> None:
     """Copy the person's name, profession and affiliation as they are today."""
     organisation = person.organisation
     participant.name = person.name
@@ -169,29 +172,7 @@ def _snapshot(participant: Participant, person: Person) -> None:
     participant.email = person.email
 
 
-def people_to_invite(
-    hub_id: int, person_ids: list[int], organisation_ids: list[int], professions: list[Profession]
-) -> list[Person]:
-    """The hub's current people chosen by person, by organisation and by profession (one query)."""
-    conditions = []
-    if person_ids:
-        conditions.append(Person.id.in_(person_ids))
-    if organisation_ids:
-        conditions.append(Person.organisation_id.in_(organisation_ids))
-    if professions:
-        conditions.append(Person.profession.in_(professions))
-    if not conditions:
-        return []
-    statement = (
-        sa.select(Person)
-        .where(Person.hub_id == hub_id, Person.archived_at.is_(None), sa.or_(*conditions))
-        .options(selectinload(Person.organisation))
-        .order_by(Person.kana_key, Person.id)
-    )
-    return list(db.session.scalars(statement))
-
-
-def invite(meeting: Meeting, people: list[Person]) -> list[Participant]:
+def invite(meeting: Meeting, people: list["Person"]) -> list[Participant]:
     """Add people to the meeting (each once). Returns the new invitees (to be sent the invitation)."""
     if meeting.is_cancelled:
         raise MeetingError(_l("中止した会議には招待できません。"))
@@ -245,7 +226,9 @@ def mark_attendance(
     participant.status = status
     participant.proxy_name = proxy_name.strip() if status is AttendanceStatus.PROXY else ""
     if participant.person_id is not None:
-        person = db.session.get(Person, participant.person_id)
+        from hubapp.directory import services as directory
+
+        person = directory.get_person(participant.hub_id, participant.person_id)
         if person is not None:
             _snapshot(participant, person)
     db.session.flush()
@@ -273,12 +256,7 @@ def add_walk_in(
     return participant
 
 
-def get_person(hub_id: int, person_id: int) -> Person | None:
-    person = db.session.get(Person, person_id)
-    return person if person is not None and person.hub_id == hub_id else None
-
-
-def link_walk_in(participant: Participant, person: Person) -> None:
+def link_walk_in(participant: Participant, person: "Person") -> None:
     """Tie a walk-in to the directory person it turned out to be; what was recorded that day stays."""
     if participant.hub_id != person.hub_id:
         raise MeetingError(_l("別の拠点の関係者には結び付けられません。"))
@@ -570,28 +548,149 @@ def meeting_issues(hub_id: int, meeting_id: int) -> list[MeetingIssue]:
     return list(db.session.scalars(statement))
 
 
-def organisations_for_invitation(hub_id: int) -> list[tuple[int, str]]:
-    rows = db.session.execute(
-        sa.select(Organisation.id, Organisation.name)
-        .where(Organisation.hub_id == hub_id, Organisation.archived_at.is_(None))
-        .where(sa.exists().where(Person.organisation_id == Organisation.id, Person.archived_at.is_(None)))
-        .order_by(Organisation.kana_key)
-    )
-    return [(r.id, r.name) for r in rows]
-
-
-def people_for_invitation(hub_id: int) -> list[tuple[int, str]]:
-    rows = db.session.execute(
-        sa.select(Person.id, Person.name, Organisation.name)
-        .outerjoin(Organisation, Organisation.id == Person.organisation_id)
-        .where(Person.hub_id == hub_id, Person.archived_at.is_(None))
-        .order_by(Person.kana_key)
-    )
-    return [(pid, f"{name}（{org}）" if org else name) for pid, name, org in rows]
-
-
 def document_path(document):
     """Where a meeting document's file is on disk (for the evidence pack)."""
     from hubapp.meetings import documents
 
     return documents.path_of(document)
+
+
+# What the 年度's meetings show to the prefecture: the facts compliance's rules apply to, the attendance
+# the evidence pack lists, and the 事業報告書's meetings and issues. A fixed number of queries each.
+
+#: Who counts as having attended: 出席, or 代理 (someone came in their place).
+ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.PROXY)
+
+
+@dataclass
+class MeetingFact:
+    """One meeting of the 年度 as compliance's rules see it."""
+
+    id: int
+    title: str
+    day: date
+    kind: str
+    held: bool  #: took place (not cancelled; started or marked 開催済み)
+    cancelled: bool = False
+    topics: set[str] = field(default_factory=set)
+    scenes: set[str] = field(default_factory=set)
+    admin_officer: bool = False  #: a 行政担当官 attended
+    manager: bool = False  #: a 管理者 attended
+
+
+def compliance_facts(hub_id: int, fiscal_year: int, now: datetime) -> list[MeetingFact]:
+    """The hub's meetings of the 年度 in start order, held as of ``now`` (four queries)."""
+    meetings = {
+        m.id: MeetingFact(
+            m.id,
+            m.title,
+            m.starts_at.astimezone(JST).date(),
+            m.kind.value,
+            m.cancelled_at is None and (m.starts_at <= now or m.held_marked_at is not None),
+            cancelled=m.cancelled_at is not None,
+        )
+        for m in db.session.execute(
+            sa.select(
+                Meeting.id, Meeting.title, Meeting.starts_at, Meeting.kind, Meeting.cancelled_at, Meeting.held_marked_at
+            )
+            .where(Meeting.hub_id == hub_id, Meeting.fiscal_year == fiscal_year)
+            .order_by(Meeting.starts_at)
+        )
+    }
+    ids = list(meetings)
+    if ids:
+        for meeting_id, topic in db.session.execute(
+            sa.select(MeetingTopic.meeting_id, MeetingTopic.topic).where(MeetingTopic.meeting_id.in_(ids))
+        ):
+            meetings[meeting_id].topics.add(topic.value)
+        for meeting_id, scene in db.session.execute(
+            sa.select(MeetingScene.meeting_id, MeetingScene.scene).where(MeetingScene.meeting_id.in_(ids))
+        ):
+            meetings[meeting_id].scenes.add(scene.value)
+    attended = Participant.status.in_(ATTENDED)
+    for meeting_id, officers, managers in db.session.execute(
+        sa.select(
+            Participant.meeting_id,
+            sa.func.sum(sa.case((sa.and_(attended, Participant.is_admin_officer.is_(True)), 1), else_=0)),
+            sa.func.sum(sa.case((sa.and_(attended, Participant.is_manager.is_(True)), 1), else_=0)),
+        )
+        .join(Meeting, Meeting.id == Participant.meeting_id)
+        .where(Meeting.hub_id == hub_id, Meeting.fiscal_year == fiscal_year)
+        .group_by(Participant.meeting_id)
+    ):
+        meetings[meeting_id].admin_officer = bool(officers)
+        meetings[meeting_id].manager = bool(managers)
+    return list(meetings.values())
+
+
+def held_attendance(hub_id: int, fiscal_year: int, now: datetime) -> list:
+    """Every attendee (出席 or 代理) of the 年度's meetings held as of ``now``, in meeting then 名簿 order:
+    rows of (id, starts_at, title, kind, name, status, proxy_name, profession, organisation_name,
+    organisation_type, is_admin_officer, is_manager) — 職種 and 所属 as recorded that day."""
+    return db.session.execute(
+        sa.select(
+            Meeting.id,
+            Meeting.starts_at,
+            Meeting.title,
+            Meeting.kind,
+            Participant.name,
+            Participant.status,
+            Participant.proxy_name,
+            Participant.profession,
+            Participant.organisation_name,
+            Participant.organisation_type,
+            Participant.is_admin_officer,
+            Participant.is_manager,
+        )
+        .join(Participant, Participant.meeting_id == Meeting.id)
+        .where(
+            Meeting.hub_id == hub_id,
+            Meeting.fiscal_year == fiscal_year,
+            Meeting.held_clause(now),
+            Participant.status.in_(ATTENDED),
+        )
+        .order_by(Meeting.starts_at, Meeting.id, Participant.sort_key, Participant.id)
+    ).all()
+
+
+def is_proxy(status: AttendanceStatus) -> bool:
+    return status is AttendanceStatus.PROXY
+
+
+def held_documents(hub_id: int, fiscal_year: int, now: datetime) -> list:
+    """The documents of the 年度's meetings held as of ``now``, in meeting order."""
+    from hubapp.meetings.models import MeetingDocument
+
+    return list(
+        db.session.scalars(
+            sa.select(MeetingDocument)
+            .join(Meeting, Meeting.id == MeetingDocument.meeting_id)
+            .where(Meeting.hub_id == hub_id, Meeting.fiscal_year == fiscal_year, Meeting.held_clause(now))
+            .order_by(Meeting.starts_at, MeetingDocument.id)
+        )
+    )
+
+
+def report_meetings(hub_id: int, fiscal_year: int, now: datetime) -> tuple[list[Meeting], list[Meeting]]:
+    """The 年度's meetings not cancelled, with their 議題, split into (held, still to come) as of ``now``."""
+    meetings = list(
+        db.session.scalars(
+            sa.select(Meeting)
+            .where(Meeting.hub_id == hub_id, Meeting.fiscal_year == fiscal_year, Meeting.cancelled_at.is_(None))
+            .options(selectinload(Meeting.topics))
+            .order_by(Meeting.starts_at)
+        )
+    )
+    return [m for m in meetings if m.is_held(now)], [m for m in meetings if not m.is_held(now)]
+
+
+def year_issues(hub_id: int, fiscal_year: int) -> list[MeetingIssue]:
+    """The issues raised in the 年度, with their countermeasures, in the order they were raised."""
+    return list(
+        db.session.scalars(
+            sa.select(MeetingIssue)
+            .where(MeetingIssue.hub_id == hub_id, MeetingIssue.fiscal_year == fiscal_year)
+            .options(selectinload(MeetingIssue.countermeasures))
+            .order_by(MeetingIssue.id)
+        )
+    )

@@ -11,6 +11,7 @@ from hubapp.common.roles import ALL_ROLES, HUB_EDITORS, roles_required
 from hubapp.common.vocabulary import AuditAction, Profession
 from hubapp.core.services import JST, today
 from hubapp.db import utcnow
+from hubapp.directory import services as directory
 from hubapp.extensions import db
 from hubapp.meetings import notify, services
 from hubapp.meetings.forms import (
@@ -170,10 +171,10 @@ def invite(meeting_id: int):
     meeting = _meeting_or_404(meeting_id)
     form = InviteForm()
     form.fill_choices(
-        services.people_for_invitation(meeting.hub_id), services.organisations_for_invitation(meeting.hub_id)
+        directory.person_choices(meeting.hub_id), directory.organisations_with_people_choices(meeting.hub_id)
     )
     if form.validate_on_submit():
-        people = services.people_to_invite(
+        people = directory.people_to_invite(
             meeting.hub_id,
             form.people.data or [],
             form.organisations.data or [],
@@ -236,7 +237,7 @@ def attendance(meeting_id: int):
         "meetings/attendance.html",
         meeting=meeting,
         walk_in=walk_in,
-        people=services.people_for_invitation(meeting.hub_id) if has_unlinked else [],
+        people=directory.person_choices(meeting.hub_id) if has_unlinked else [],
         statuses=[s for s in services.allowed_statuses(meeting, now) if s is not AttendanceStatus.INVITED],
         is_held=meeting.is_held(now),
         can_mark_held=services.can_mark_held(meeting, now),
@@ -267,7 +268,7 @@ def link_walk_in(meeting_id: int, participant_id: int):
     """Tie a walk-in to the directory person they turned out to be."""
     meeting = _meeting_or_404(meeting_id)
     participant = next((p for p in meeting.participants if p.id == participant_id and p.is_walk_in), None)
-    person = services.get_person(meeting.hub_id, LinkWalkInForm().person_id.data or 0)
+    person = directory.get_person(meeting.hub_id, LinkWalkInForm().person_id.data or 0)
     if participant is None or person is None:
         abort(404)
     try:

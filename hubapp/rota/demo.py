@@ -5,12 +5,11 @@ from datetime import time, timedelta
 import sqlalchemy as sa
 from flask import current_app
 
-from hubapp.auth.models import User
+from hubapp.auth import services as auth
 from hubapp.common.jpcalendar import format_month
 from hubapp.common.vocabulary import Profession
 from hubapp.core.services import today
 from hubapp.directory import services as directory
-from hubapp.directory.models import Person
 from hubapp.extensions import db
 from hubapp.rota import records, services
 from hubapp.rota.models import AvailabilityKind, DutyLogKind, PhysicianGroup
@@ -33,8 +32,8 @@ def seed(ctx) -> None:
     hub = ctx.hubs[WIDE_AREA_HUB]
     if db.session.scalar(sa.select(sa.exists().where(PhysicianGroup.hub_id == hub.id))):
         return
-    by_name = {p.name: p for p in db.session.scalars(sa.select(Person).where(Person.hub_id == hub.id))}
-    physician_user = db.session.scalars(sa.select(User).where(User.username == "physician")).first()
+    by_name = directory.people_by_name(hub.id)
+    physician_user = auth.find_user("physician")
     group = services.create_group(hub.id, "北総かとり在宅医グループ")
     for name, kana, phone, secondary_only, is_new in PHYSICIANS:
         person = by_name.get(name) or directory.save_person(
@@ -111,7 +110,7 @@ def _seed_summaries(group: PhysicianGroup) -> str:
         rows[month.month] = (len(slots), covered)
     out = io.BytesIO()
     workbook.save(out)
-    coordinator = db.session.scalars(sa.select(User).where(User.username == "coordinator")).first()
+    coordinator = auth.find_user("coordinator")
     fy_months = summaries.months_label(list(rows))
     summaries.store(
         group,
@@ -139,7 +138,7 @@ def _seed_records(group: PhysicianGroup, first, last) -> None:
     """Patient pairs, and 代診・出動 logs of this month, one of them a night call-out followed by a duty
     within the 9 hours' rest."""
     members = {m.person.name: m for m in group.members}
-    coordinator = db.session.scalars(sa.select(User).where(User.username == "coordinator")).first()
+    coordinator = auth.find_user("coordinator")
     for code, attending, deputy in PAIRS:
         records.add_pair(group, code, members[attending].id, members[deputy].id, first - timedelta(days=90))
 

@@ -172,17 +172,15 @@ def feed_duties(feed: RotaFeed, today: date | None = None) -> list[Duty]:
 
 def member_names(duties: list[Duty]) -> dict[int, str]:
     """member id -> the physician's name, for the members on ``duties`` (one query, none when empty)."""
-    from hubapp.directory.models import Person
+    from sqlalchemy.orm import joinedload
 
     ids = {i for d in duties for i in (d.primary_id, d.secondary_id) if i is not None}
     if not ids:
         return {}
-    rows = db.session.execute(
-        sa.select(GroupMember.id, Person.name)
-        .join(Person, Person.id == GroupMember.person_id)
-        .where(GroupMember.id.in_(ids))
+    members = db.session.scalars(
+        sa.select(GroupMember).where(GroupMember.id.in_(ids)).options(joinedload(GroupMember.person))
     )
-    return {member_id: name for member_id, name in rows}
+    return {member.id: member.person.name for member in members}
 
 
 def feed_subject(feed) -> tuple:

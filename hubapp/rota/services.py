@@ -9,6 +9,7 @@ rule before anything is written.
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -17,7 +18,7 @@ from sqlalchemy.orm import selectinload
 from hubapp.common.errors import DomainError
 from hubapp.common.jpcalendar import FiscalYear, HolidayCalendar
 from hubapp.db import utcnow
-from hubapp.directory.models import Person
+from hubapp.directory import services as directory
 from hubapp.extensions import db
 from hubapp.rota import calendar as rota_calendar
 from hubapp.rota.models import (
@@ -31,6 +32,9 @@ from hubapp.rota.models import (
     Unavailability,
 )
 from hubapp.rota.planning import Category, Physician, Plan
+
+if TYPE_CHECKING:
+    from hubapp.directory.models import Person
 
 
 class RotaError(DomainError):
@@ -93,7 +97,7 @@ def get_group(hub_id: int, group_id: int) -> PhysicianGroup | None:
 
 def add_member(
     group: PhysicianGroup,
-    person: Person,
+    person: "Person",
     *,
     user_id: int | None = None,
     fte=1,
@@ -119,7 +123,7 @@ def add_member(
 
 def add_member_by_id(group: PhysicianGroup, person_id: int | None, **settings) -> GroupMember:
     """:func:`add_member` for the physician chosen on the group's page (one of the hub's people)."""
-    person = hub_person(group.hub_id, person_id or 0)
+    person = directory.get_person(group.hub_id, person_id or 0)
     if person is None:
         raise RotaError(_l("医師を選んでください。"), "person")
     return add_member(group, person, **settings)
@@ -649,17 +653,7 @@ def physician_choices(hub_id: int, group: PhysicianGroup) -> list[tuple[int, str
     from hubapp.common.vocabulary import Profession
 
     taken = {m.person_id for m in group.members}
-    rows = db.session.execute(
-        sa.select(Person.id, Person.name)
-        .where(Person.hub_id == hub_id, Person.archived_at.is_(None), Person.profession == Profession.PHYSICIAN)
-        .order_by(Person.kana_key)
-    )
-    return [(r.id, r.name) for r in rows if r.id not in taken]
-
-
-def hub_person(hub_id: int, person_id: int) -> Person | None:
-    person = db.session.get(Person, person_id)
-    return person if person is not None and person.hub_id == hub_id else None
+    return [(pid, name) for pid, name in directory.profession_choices(hub_id, Profession.PHYSICIAN) if pid not in taken]
 
 
 def physician_user_choices(hub_id: int) -> list[tuple[int, str]]:
@@ -675,3 +669,18 @@ def hub_physician_user(hub_id: int, user_id: int | None) -> int | None:
     if not user_id:
         return None
     return user_id if user_id in {uid for uid, _ in physician_user_choices(hub_id)} else None
+
+
+def compliance_facts(hub_id: int, fy: FiscalYear, as_of: date, year_end=((12, 29), (1, 3))):
+    """What C-3-c and the pair/代診 items count for the 年度 up to ``as_of``: a
+    :class:`hubapp.rota.coverage.RotaFacts` (each group's coverage, pairs, 代診 visits)."""
+    from hubapp.rota import coverage
+
+    return coverage.year_facts(hub_id, fy, as_of, year_end)
+
+
+def summary_document_path(document):
+    """Where a month summary's evidence file is on disk (for the evidence pack)."""
+    from hubapp.rota import summaries
+
+    return summaries.path_of(document)

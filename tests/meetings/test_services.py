@@ -91,7 +91,7 @@ def test_invitations_by_organisation_and_profession_without_duplicates(
     create_person("吉田", Profession.NURSE)
     create_person("山田", Profession.CARE_MANAGER)
     meeting = db.session.get(Meeting, create_meeting(day=date(2026, 9, 1)).id)
-    people = services.people_to_invite(hub.id, [a.id], [station.id], [Profession.NURSE])
+    people = directory.people_to_invite(hub.id, [a.id], [station.id], [Profession.NURSE])
     assert sorted(p.name for p in people) == ["加藤", "吉田"]
     assert len(services.invite(meeting, people)) == 2
     assert services.invite(meeting, people) == []  # invited once only

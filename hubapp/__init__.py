@@ -49,42 +49,30 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from hubapp.audit.views import bp as audit_bp
-    from hubapp.auth.admin_views import bp as users_bp
-    from hubapp.auth.views import bp as auth_bp
-    from hubapp.beds.views import bp as beds_bp
-    from hubapp.compliance.views import bp as compliance_bp
-    from hubapp.consultations.views import bp as consultations_bp
-    from hubapp.core.views import bp as core_bp
-    from hubapp.directory import transfer  # noqa: F401  (import and export routes on the directory blueprint)
-    from hubapp.directory.views import bp as directory_bp
-    from hubapp.hubs.views import bp as hubs_bp
-    from hubapp.meetings import (
-        calendar_views,  # noqa: F401  (.ics and subscription feeds on the meetings blueprint)
-        document_views,  # noqa: F401  (minutes and handouts on the meetings blueprint)
-    )
-    from hubapp.meetings.views import bp as meetings_bp
-    from hubapp.rota import (
-        change_views,  # noqa: F401  (hand edits and swaps on the rota blueprint)
-        feed_views,  # noqa: F401  (calendar feeds on the rota blueprint)
-        group_views,  # noqa: F401  (setting up physician groups on the rota blueprint)
-        record_views,  # noqa: F401  (patient pairs, 代診・出動 logs on the rota blueprint)
-        summary_views,  # noqa: F401  (manual summaries of the months before 運用開始日)
-    )
-    from hubapp.rota.views import bp as rota_bp
+    """Each domain's blueprint from its ``routes.py``, where every URL of the domain is listed."""
+    from hubapp.audit import routes as audit
+    from hubapp.auth import routes as auth
+    from hubapp.beds import routes as beds
+    from hubapp.compliance import routes as compliance
+    from hubapp.consultations import routes as consultations
+    from hubapp.core import routes as core
+    from hubapp.directory import routes as directory
+    from hubapp.hubs import routes as hubs
+    from hubapp.meetings import routes as meetings
+    from hubapp.rota import routes as rota
 
     for bp in (
-        core_bp,
-        auth_bp,
-        users_bp,
-        hubs_bp,
-        directory_bp,
-        meetings_bp,
-        rota_bp,
-        beds_bp,
-        consultations_bp,
-        compliance_bp,
-        audit_bp,
+        core.bp,
+        auth.bp,
+        auth.admin_bp,
+        hubs.bp,
+        directory.bp,
+        meetings.bp,
+        rota.bp,
+        beds.bp,
+        consultations.bp,
+        compliance.bp,
+        audit.bp,
     ):
         app.register_blueprint(bp)
 

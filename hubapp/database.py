@@ -1,5 +1,6 @@
 """Engine settings: SQLite in WAL mode with foreign keys and a busy timeout; models registered."""
 
+import importlib
 import sqlite3
 
 from flask import Flask
@@ -30,20 +31,28 @@ def init_app(app: Flask) -> None:
     import_models()
 
 
+#: The modules that define the tables or attach session listeners: importing them is what tells the
+#: metadata (and Alembic) about every table, and turns on the audit trail.
+MODEL_MODULES = (
+    "hubapp.audit.models",
+    "hubapp.audit.services",  # the after_flush listener that writes the trail
+    "hubapp.auth.models",
+    "hubapp.beds.models",
+    "hubapp.compliance.models",
+    "hubapp.consultations.models",
+    "hubapp.directory.models",
+    "hubapp.hubs.models",
+    "hubapp.meetings.models",
+    "hubapp.rota.changes",  # rota_swap_requests
+    "hubapp.rota.feeds",  # rota_feeds
+    "hubapp.rota.models",
+)
+
+
 def import_models() -> None:
     """Import every domain's models so that the metadata (and Alembic) knows all tables."""
-    from hubapp.audit import models as _audit  # noqa: F401
-    from hubapp.audit import services as _audit_services  # noqa: F401  (the after_flush listener)
-    from hubapp.auth import models as _auth  # noqa: F401
-    from hubapp.beds import models as _beds  # noqa: F401
-    from hubapp.compliance import models as _compliance  # noqa: F401
-    from hubapp.consultations import models as _consultations  # noqa: F401
-    from hubapp.directory import models as _directory  # noqa: F401
-    from hubapp.hubs import models as _hubs  # noqa: F401
-    from hubapp.meetings import models as _meetings  # noqa: F401
-    from hubapp.rota import changes as _rota_changes  # noqa: F401
-    from hubapp.rota import feeds as _rota_feeds  # noqa: F401
-    from hubapp.rota import models as _rota  # noqa: F401
+    for name in MODEL_MODULES:
+        importlib.import_module(name)
 
 
 #: Tables and indexes the migrations create with SQL that SQLAlchemy models do not describe (the

@@ -151,3 +151,25 @@ KNOWN_CROSSINGS: dict[tuple[str, str], str] = {
     ("hubapp.rota.records", "hubapp.directory.models"): "the hub's members by kana, and the 代診・出動 totals and "
     "permit counts with each physician's name, in the one grouped query each",
 }
+
+
+def test_every_url_is_listed_in_its_domains_routes_module():
+    """Routes in one place per blueprint: only ``routes.py`` makes a Blueprint or adds a URL rule (no
+    ``@bp.route`` in view modules, no view module imported only for its side effect of registering)."""
+    import re
+
+    stray = []
+    for name, path, _tree in _modules():
+        if path.name == "routes.py":
+            continue
+        source = path.read_text(encoding="utf-8")
+        if re.search(r"Blueprint\(|\.route\(|\.add_url_rule\(|\.errorhandler\(", source):
+            stray.append(name)
+    assert stray == []
+    from hubapp import create_app
+
+    app = create_app({"TESTING": True})
+    made_in = {name: bp.import_name for name, bp in app.blueprints.items()}
+    assert len(made_in) >= 10 and all(module.endswith(".routes") for module in made_in.values()), made_in
+    used = {rule.endpoint.split(".")[0] for rule in app.url_map.iter_rules() if "." in rule.endpoint}
+    assert used == set(made_in)

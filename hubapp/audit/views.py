@@ -5,7 +5,7 @@ import csv
 import io
 from datetime import date
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -19,8 +19,6 @@ from hubapp.common.roles import Role, roles_required
 from hubapp.core.services import JST, today
 from hubapp.extensions import db
 from hubapp.hubs import services as hubs
-
-bp = Blueprint("audit", __name__, url_prefix="/audit")
 
 PAGE_SIZE = 100
 EXPORT_HEADER = ["日時（日本時間）", "利用者", "役割", "操作", "結果", "対象", "対象ID", "拠点ID", "アドレス", "内容",
@@ -51,7 +49,6 @@ def _filters() -> services.TrailFilter:
     )
 
 
-@bp.route("/")
 @roles_required(Role.ADMIN, Role.COORDINATOR)
 def index():
     return _index_page(ReviewForm(formdata=None, to=today()))
@@ -75,7 +72,6 @@ def _index_page(review_form: ReviewForm):
     )
 
 
-@bp.route("/export.csv")
 @roles_required(Role.ADMIN, Role.COORDINATOR)
 def export_csv():
     """The filtered trail as CSV (UTF-8 with BOM, or cp932 with ?encoding=cp932), oldest first."""
@@ -108,7 +104,6 @@ def export_csv():
     )
 
 
-@bp.route("/reviews", methods=["POST"])
 @roles_required(Role.ADMIN)
 def review():
     """Record that the admin went through a period (verifying the chain at the same time)."""

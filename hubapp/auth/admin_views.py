@@ -4,7 +4,7 @@ A password is never typed by the admin: the app issues a temporary one, shown on
 within 24 hours and leads its user straight to the password change.
 """
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -14,8 +14,6 @@ from hubapp.auth.models import User
 from hubapp.common.roles import Role, roles_required
 from hubapp.extensions import db
 from hubapp.hubs import services as hubs
-
-bp = Blueprint("users", __name__, url_prefix="/admin/users")
 
 
 def _form(user: User | None = None) -> UserForm:
@@ -40,13 +38,11 @@ def _issued(user: User, password: str):
     return render_template("users/issued.html", user=user, password=password, hours=hours)
 
 
-@bp.route("/")
 @roles_required(Role.ADMIN)
 def index():
     return render_template("users/index.html", users=services.all_users(), totp_required=totp.required_for)
 
 
-@bp.route("/new", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def create():
     form = _form()
@@ -80,7 +76,6 @@ def _hub_ids(form: UserForm) -> list[int]:
     return [hub_id for hub_id in (form.hub_ids.data or []) if hub_id in allowed]
 
 
-@bp.route("/<int:user_id>", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def edit(user_id: int):
     user = _get(user_id)
@@ -111,7 +106,6 @@ def edit(user_id: int):
     return render_template("users/edit.html", form=form, user=user)
 
 
-@bp.route("/<int:user_id>/temporary-password", methods=["POST"])
 @roles_required(Role.ADMIN)
 def temporary_password(user_id: int):
     user = _get(user_id)
@@ -120,7 +114,6 @@ def temporary_password(user_id: int):
     return _issued(user, password)
 
 
-@bp.route("/<int:user_id>/reset-2fa", methods=["POST"])
 @roles_required(Role.ADMIN)
 def reset_second_factor(user_id: int):
     """For a lost phone: the second factor is removed and the user's sessions end; a role that needs one

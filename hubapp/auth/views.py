@@ -2,7 +2,7 @@
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from markupsafe import Markup
@@ -15,8 +15,6 @@ from hubapp.common.roles import ALL_ROLES, public, roles_required
 from hubapp.common.vocabulary import AuditAction
 from hubapp.db import utcnow
 from hubapp.extensions import db
-
-bp = Blueprint("auth", __name__)
 
 
 def _safe_next(target: str | None) -> str:
@@ -35,7 +33,6 @@ def _fresh_session() -> None:
         session["lang"] = lang
 
 
-@bp.route("/login", methods=["GET", "POST"])
 @public
 def login():
     if current_user.is_authenticated:
@@ -86,7 +83,6 @@ def _onwards():
     return redirect(_safe_next(session.pop(NEXT, None)))
 
 
-@bp.route("/login/2fa", methods=["GET", "POST"])
 @roles_required(*ALL_ROLES)
 def second_factor():
     """The second step of login: a TOTP code, or a recovery code (posted as ``code``)."""
@@ -122,7 +118,6 @@ def second_factor():
 CANDIDATE = "_totp_candidate"
 
 
-@bp.route("/account/2fa", methods=["GET", "POST"])
 @roles_required(*ALL_ROLES)
 def totp_setup():
     """Turn the second factor on (QR code and a first code), or, when it is on, make new recovery codes
@@ -176,14 +171,12 @@ def totp_setup():
     )
 
 
-@bp.route("/login/continue")
 @roles_required(*ALL_ROLES)
 def continue_login():
     """After the recovery codes are noted down: the next login step or the page asked for."""
     return _onwards()
 
 
-@bp.route("/account/password", methods=["GET", "POST"])
 @roles_required(*ALL_ROLES)
 def change_password():
     form = PasswordChangeForm()
@@ -205,7 +198,6 @@ def change_password():
     return render_template("auth/change_password.html", form=form, minimum=minimum)
 
 
-@bp.route("/logout", methods=["POST"])
 @roles_required(*ALL_ROLES)
 def logout():
     record(AuditAction.LOGOUT, "users", current_user.id)

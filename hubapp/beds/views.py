@@ -3,7 +3,7 @@ month's and 年度's figures."""
 
 from datetime import timedelta
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -20,8 +20,6 @@ from hubapp.core.services import today
 from hubapp.db import utcnow
 from hubapp.extensions import db
 
-bp = Blueprint("beds", __name__, url_prefix="/beds")
-
 BED_STAFF = (*HUB_EDITORS, Role.BED_MANAGER)
 REQUESTERS = (*HUB_EDITORS, Role.PHYSICIAN)
 
@@ -30,7 +28,6 @@ def _stale_hours() -> float:
     return float(current_app.config["BEDS_STALE_HOURS"])
 
 
-@bp.route("/")
 @roles_required(*ALL_ROLES)
 def board():
     """One screen: hospitals, free backup beds now and tomorrow, hours, phone."""
@@ -46,7 +43,6 @@ def board():
     )
 
 
-@bp.route("/availability", methods=["GET", "POST"])
 @roles_required(*BED_STAFF)
 def availability():
     """The bed manager's two taps: a number, then 保存 (today's and tomorrow's figure of each hospital)."""
@@ -94,7 +90,6 @@ def _agreement_form(hub_id: int, agreement=None) -> AgreementForm:
     return form
 
 
-@bp.route("/agreements", methods=["GET", "POST"])
 @roles_required(*HUB_EDITORS)
 def agreements():
     hub = _hub()
@@ -106,7 +101,6 @@ def agreements():
     return render_template("beds/agreements.html", agreements=services.agreements(hub.id), form=form, today=today())
 
 
-@bp.route("/agreements/<int:agreement_id>", methods=["GET", "POST"])
 @roles_required(*HUB_EDITORS)
 def agreement(agreement_id: int):
     hub = _hub()
@@ -121,7 +115,6 @@ def agreement(agreement_id: int):
     return render_template("beds/agreement.html", agreement=found, form=form)
 
 
-@bp.route("/requests/new", methods=["GET", "POST"])
 @roles_required(*REQUESTERS)
 def request_new():
     agreement = services.get_agreement(_hub().id, request.values.get("agreement", type=int) or 0)
@@ -143,7 +136,6 @@ def request_new():
     return render_template("beds/request_new.html", agreement=agreement, form=form)
 
 
-@bp.route("/requests")
 @roles_required(*BED_STAFF, Role.PHYSICIAN)
 def requests():
     """Coordinators see every request, bed managers their hospitals', physicians their own."""
@@ -185,7 +177,6 @@ def _manages(user, found: BedRequest) -> bool:
     return services.may_manage(user, found.agreement)
 
 
-@bp.route("/requests/<int:request_id>/answer", methods=["POST"])
 @roles_required(*BED_STAFF)
 def answer(request_id: int):
     found = _request_or_404(request_id, _manages)
@@ -203,7 +194,6 @@ def answer(request_id: int):
     return _requests_page((found.id, form))
 
 
-@bp.route("/requests/<int:request_id>/cancel", methods=["POST"])
 @roles_required(*REQUESTERS)
 def cancel(request_id: int):
     found = _request_or_404(request_id, services.may_cancel)
@@ -211,7 +201,6 @@ def cancel(request_id: int):
     return redirect(url_for("beds.requests"))
 
 
-@bp.route("/requests/<int:request_id>/discharge", methods=["POST"])
 @roles_required(*BED_STAFF)
 def discharge(request_id: int):
     found = _request_or_404(request_id, _manages)
@@ -219,7 +208,6 @@ def discharge(request_id: int):
     return redirect(url_for("beds.requests"))
 
 
-@bp.route("/stats")
 @roles_required(*HUB_EDITORS, Role.PREFECTURE)
 def stats():
     """The evidence for the 後方病床 items: per month and 年度."""

@@ -3,7 +3,7 @@ evidence behind it; tagging meetings by hand; manual evidence; program D's plan;
 
 import re
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import FileStorage
@@ -22,8 +22,6 @@ from hubapp.compliance.models import LinkMode
 from hubapp.core.services import today
 from hubapp.db import utcnow
 from hubapp.extensions import db
-
-bp = Blueprint("compliance", __name__, url_prefix="/compliance")
 
 READERS = (*HUB_EDITORS, Role.PREFECTURE)
 PREFECTURE_READERS = (Role.PREFECTURE, Role.ADMIN)
@@ -54,7 +52,6 @@ def _back(year: int, anchor: str = ""):
     return redirect(url_for("compliance.index", year=year) + (f"#{anchor}" if _ANCHOR.fullmatch(anchor) else ""))
 
 
-@bp.route("/")
 @roles_required(*READERS)
 def index():
     return _index_page()
@@ -85,7 +82,6 @@ def _index_page(refused=None):
     )
 
 
-@bp.route("/pack.zip")
 @roles_required(*READERS)
 def pack():
     """「証拠書類を出力」: the 年度's evidence as one ZIP (XLSX, CSV, minutes and handouts, manifest)."""
@@ -111,7 +107,6 @@ def pack():
     return response
 
 
-@bp.route("/report")
 @roles_required(*READERS)
 def report():
     """The printable 事業報告書 (A4): read-only, for the prefecture too."""
@@ -140,7 +135,6 @@ def _posted(form, change, done: str, anchor: str = ""):
     return _index_page(form)
 
 
-@bp.route("/enrol", methods=["POST"])
 @roles_required(*HUB_EDITORS)
 def enrol():
     hub, year, form = _hub(), _year(), EnrolForm()
@@ -151,7 +145,6 @@ def enrol():
     )
 
 
-@bp.route("/link", methods=["POST"])
 @roles_required(*HUB_EDITORS)
 def link():
     hub, year, form = _hub(), _year(), LinkForm()
@@ -168,7 +161,6 @@ def link():
     )
 
 
-@bp.route("/evidence", methods=["POST"])
 @roles_required(*HUB_EDITORS)
 def evidence():
     hub, year, form = _hub(), _year(), EvidenceForm()
@@ -189,7 +181,6 @@ def _menu_program(program_code: str):
     return program
 
 
-@bp.route("/documents", methods=["POST"])
 @roles_required(*HUB_EDITORS)
 def document_upload():
     hub, year, form = _hub(), _year(), DocumentForm()
@@ -219,7 +210,6 @@ def _too_large(year: int, anchor: str = ""):
     return upload_too_large(_upload_max_bytes(), url_for("compliance.index", year=year) + anchor)
 
 
-@bp.errorhandler(RequestEntityTooLarge)
 def _body_too_large(error: RequestEntityTooLarge):
     """A body over MAX_CONTENT_LENGTH on the upload: 413 with the limit, not the bare error page."""
     from hubapp.core.services import error_page as handle_http_error
@@ -232,7 +222,6 @@ def _body_too_large(error: RequestEntityTooLarge):
     return handle_http_error(error)
 
 
-@bp.route("/documents/<int:document_id>")
 @roles_required(*READERS)
 @talisman(content_security_policy=DOWNLOAD_CSP)
 def document(document_id: int):
@@ -247,7 +236,6 @@ def document(document_id: int):
     return stored_file(services.document_path(found), found.filename, found.content_type, _fallback_name(found))
 
 
-@bp.route("/documents/<int:document_id>/delete", methods=["POST"])
 @roles_required(*HUB_EDITORS)
 def document_delete(document_id: int):
     found = services.get_document(_hub().id, document_id)
@@ -258,7 +246,6 @@ def document_delete(document_id: int):
     return _back(year, anchor)
 
 
-@bp.route("/plan/<program_code>")
 @roles_required(*READERS)
 def plan(program_code: str):
     """取り組み事項予定 (program D): per menu, subsidy requested, what, from which year; and the items' status."""
@@ -279,7 +266,6 @@ def _plan_page(program, form):
     )
 
 
-@bp.route("/plan/<program_code>", methods=["POST"])
 @roles_required(*HUB_EDITORS)
 def plan_save(program_code: str):
     hub, year = _hub(), _year()
@@ -308,7 +294,6 @@ def _prefecture_grid():
     return year, grid.build(evaluated, catalogue, request.args.get("sort", grid.DEFAULT_SORT))
 
 
-@bp.route("/prefecture")
 @roles_required(*PREFECTURE_READERS)
 def prefecture():
     """Every hub the officer may see × the items of the programs they report to, sortable (``?sort=``)."""
@@ -321,7 +306,6 @@ def prefecture():
     )
 
 
-@bp.route("/prefecture.xlsx")
 @roles_required(*PREFECTURE_READERS)
 @talisman(content_security_policy=DOWNLOAD_CSP)
 def prefecture_xlsx():

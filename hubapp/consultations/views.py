@@ -8,7 +8,7 @@ entries records a view in the audit trail (the list: which entries it showed).
 import calendar
 from datetime import date, timedelta
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -26,8 +26,6 @@ from hubapp.core.services import today
 from hubapp.db import utcnow
 from hubapp.directory import services as directory
 from hubapp.extensions import db
-
-bp = Blueprint("consultations", __name__, url_prefix="/consultations")
 
 READERS = tuple(services.CONSULTATION_ROLES)
 
@@ -72,7 +70,6 @@ def _fiscal_year() -> FiscalYear:
     return FiscalYear(year) if year and 2000 <= year <= 2100 else FiscalYear.of(today())
 
 
-@bp.route("/")
 @roles_required(*READERS)
 def index():
     hub = _hub()
@@ -112,8 +109,6 @@ def _form(hub, consultation: Consultation | None = None) -> ConsultationForm:
     return form
 
 
-@bp.route("/new", methods=["GET", "POST"])
-@bp.route("/<int:consultation_id>/edit", methods=["GET", "POST"])
 @roles_required(*READERS)
 def edit(consultation_id: int | None = None):
     hub = _hub()
@@ -139,7 +134,6 @@ def edit(consultation_id: int | None = None):
     return html
 
 
-@bp.route("/<int:consultation_id>")
 @roles_required(*READERS)
 def detail(consultation_id: int):
     hub = _hub()
@@ -158,7 +152,6 @@ def detail(consultation_id: int):
     return html
 
 
-@bp.route("/<int:consultation_id>/status", methods=["POST"])
 @roles_required(*READERS)
 def status(consultation_id: int):
     consultation = _consultation_or_404(consultation_id)
@@ -178,7 +171,6 @@ def status(consultation_id: int):
     return redirect(url_for("consultations.detail", consultation_id=consultation.id))
 
 
-@bp.route("/<int:consultation_id>/delete", methods=["POST"])
 @roles_required(*services.DELETERS)
 def delete(consultation_id: int):
     consultation = _consultation_or_404(consultation_id)
@@ -192,7 +184,6 @@ def delete(consultation_id: int):
 # --- statistics ------------------------------------------------------------------------------------------
 
 
-@bp.route("/stats")
 @roles_required(*READERS)
 def stats():
     fiscal_year = _fiscal_year()
@@ -229,7 +220,6 @@ def _audit_export(file_format: str, figures: statistics.YearStatistics) -> None:
     db.session.commit()
 
 
-@bp.route("/stats.csv")
 @roles_required(*READERS)
 def stats_csv():
     figures, (name, fallback) = _file_statistics()
@@ -244,7 +234,6 @@ def stats_csv():
     )
 
 
-@bp.route("/stats.xlsx")
 @roles_required(*READERS)
 def stats_xlsx():
     figures, (name, fallback) = _file_statistics()

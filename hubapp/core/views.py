@@ -1,7 +1,7 @@
 """The dashboard, the health check, the language switch."""
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, g, jsonify, redirect, render_template, session, url_for
+from flask import current_app, g, jsonify, redirect, render_template, session, url_for
 from flask_login import current_user
 from wtforms import StringField
 
@@ -17,10 +17,6 @@ class LanguageForm(BackForm):
     lang = StringField()
 
 
-bp = Blueprint("core", __name__)
-
-
-@bp.route("/")
 @roles_required(*ALL_ROLES)
 def dashboard():
     today = services.today()
@@ -37,7 +33,6 @@ def dashboard():
     )
 
 
-@bp.route("/healthz")
 @public
 def healthz():
     try:
@@ -50,7 +45,6 @@ def healthz():
     return jsonify(body), 200 if database else 503
 
 
-@bp.route("/language", methods=["POST"])
 @public
 def set_language():
     form = LanguageForm()

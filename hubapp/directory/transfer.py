@@ -15,11 +15,10 @@ from hubapp.core.services import error_page as handle_http_error
 from hubapp.core.services import today
 from hubapp.directory import exporting, importing, services, uploads
 from hubapp.directory.forms import CommitImportForm, ImportForm, mapping_choices, mapping_form
-from hubapp.directory.views import _filter_from_args, _hub, bp
+from hubapp.directory.views import _filter_from_args, _hub
 from hubapp.extensions import db
 
 
-@bp.route("/import", methods=["GET", "POST"])
 @roles_required(*HUB_EDITORS)
 def import_file():
     hub = _hub()
@@ -48,7 +47,6 @@ def import_file():
     return render_template("directory/import.html", form=form)
 
 
-@bp.route("/import/<token>/mapping", methods=["GET", "POST"])
 @roles_required(*HUB_EDITORS)
 def import_mapping(token: str):
     """A layout the app does not know: each column with sample values and a proposed field; the
@@ -126,7 +124,6 @@ def _preview_page(token: str, preview: dict, page: int):
     )
 
 
-@bp.route("/import/<token>")
 @roles_required(*HUB_EDITORS)
 def import_preview(token: str):
     """A page of the preview of an upload (its warnings and refusals, 100 a page)."""
@@ -139,7 +136,6 @@ def import_preview(token: str):
     return _preview_page(token, preview, request.args.get("page", 1, type=int))
 
 
-@bp.route("/import/<token>/refused.csv")
 @roles_required(*HUB_EDITORS)
 def import_refused(token: str):
     """The refused rows in the file's layout with the reason, to correct and import again."""
@@ -171,7 +167,6 @@ def _too_large(form: ImportForm):
     return render_template("directory/import.html", form=form), 413
 
 
-@bp.errorhandler(RequestEntityTooLarge)
 def _body_too_large(error: RequestEntityTooLarge):
     """A body over MAX_CONTENT_LENGTH on the import: the form with the limit (its data cannot be read)."""
     if request.endpoint == "directory.import_file":
@@ -179,7 +174,6 @@ def _body_too_large(error: RequestEntityTooLarge):
     return handle_http_error(error)
 
 
-@bp.route("/import/commit", methods=["POST"])
 @roles_required(*HUB_EDITORS)
 def import_commit():
     """Take the upload: all of it, or (``skip_refused``) all but the refused rows, in one transaction."""
@@ -244,7 +238,6 @@ def _export_disposition(extension: str) -> str:
     return content_disposition(f"地域資源_{day}.{extension}", f"chiiki-shigen-{day}.{extension}")
 
 
-@bp.route("/export.csv")
 @roles_required(*ALL_ROLES)
 def export_csv():
     encoding = "cp932" if request.args.get("encoding") == "cp932" else "utf-8-sig"
@@ -258,7 +251,6 @@ def export_csv():
     )
 
 
-@bp.route("/export.xlsx")
 @roles_required(*ALL_ROLES)
 def export_xlsx():
     hub = _hub()
@@ -270,7 +262,6 @@ def export_xlsx():
     )
 
 
-@bp.route("/print")
 @roles_required(*ALL_ROLES)
 def print_list():
     hub = _hub()

@@ -1,6 +1,6 @@
 """Directory pages under /directory/: search, organisations, people, re-confirmation, functions."""
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -12,8 +12,6 @@ from hubapp.directory import search, services
 from hubapp.directory.forms import FunctionForm, OrganisationForm, PersonForm
 from hubapp.directory.models import DirectoryFunction, OrganisationType, Profession
 from hubapp.extensions import db
-
-bp = Blueprint("directory", __name__, url_prefix="/directory")
 
 
 def _organisation_or_404(organisation_id: int):
@@ -36,7 +34,6 @@ def _filter_from_args() -> services.OrganisationFilter:
     )
 
 
-@bp.route("/")
 @roles_required(*ALL_ROLES)
 def index():
     hub = _hub()
@@ -54,7 +51,6 @@ def index():
     )
 
 
-@bp.route("/<int:organisation_id>")
 @roles_required(*ALL_ROLES)
 def detail(organisation_id: int):
     organisation = _organisation_or_404(organisation_id)
@@ -81,8 +77,6 @@ def _organisation_form(organisation=None) -> OrganisationForm:
     return form
 
 
-@bp.route("/new", methods=["GET", "POST"])
-@bp.route("/<int:organisation_id>/edit", methods=["GET", "POST"])
 @roles_required(*HUB_EDITORS)
 def edit(organisation_id: int | None = None):
     hub = _hub()
@@ -101,7 +95,6 @@ def edit(organisation_id: int | None = None):
     return render_template("directory/edit.html", form=form, organisation=organisation)
 
 
-@bp.route("/<int:organisation_id>/confirm", methods=["POST"])
 @roles_required(*HUB_EDITORS)
 def confirm(organisation_id: int):
     organisation = _organisation_or_404(organisation_id)
@@ -114,7 +107,6 @@ def confirm(organisation_id: int):
     )
 
 
-@bp.route("/<int:organisation_id>/delete", methods=["POST"])
 @roles_required(*HUB_EDITORS)
 def delete(organisation_id: int):
     organisation = _organisation_or_404(organisation_id)
@@ -129,7 +121,6 @@ def delete(organisation_id: int):
     return redirect(target)
 
 
-@bp.route("/<int:organisation_id>/restore", methods=["POST"])
 @roles_required(*HUB_EDITORS)
 def restore(organisation_id: int):
     organisation = _organisation_or_404(organisation_id)
@@ -139,7 +130,6 @@ def restore(organisation_id: int):
     return redirect(url_for("directory.detail", organisation_id=organisation.id))
 
 
-@bp.route("/stale")
 @roles_required(*HUB_EDITORS)
 def stale():
     max_age = current_app.config["DIRECTORY_STALE_DAYS"]
@@ -150,7 +140,6 @@ def stale():
 # --- people -----------------------------------------------------------------------------------------
 
 
-@bp.route("/people/")
 @roles_required(*ALL_ROLES)
 def people():
     profession = request.args.get("profession", "")
@@ -165,8 +154,6 @@ def people():
     )
 
 
-@bp.route("/people/new", methods=["GET", "POST"])
-@bp.route("/people/<int:person_id>/edit", methods=["GET", "POST"])
 @roles_required(*HUB_EDITORS)
 def person_edit(person_id: int | None = None):
     hub = _hub()
@@ -196,7 +183,6 @@ def person_edit(person_id: int | None = None):
 # --- functions (the controlled list) ---------------------------------------------------------------
 
 
-@bp.route("/functions", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def functions():
     form = FunctionForm()
@@ -213,7 +199,6 @@ def functions():
     return render_template("directory/functions.html", form=form, functions=services.functions(include_inactive=True))
 
 
-@bp.route("/functions/<int:function_id>/toggle", methods=["POST"])
 @roles_required(Role.ADMIN)
 def function_toggle(function_id: int):
     function = db.session.get(DirectoryFunction, function_id)

@@ -1,6 +1,6 @@
 """Hub pages: the list a user may see, a hub's profile and area, editing them, switching hub."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -9,8 +9,6 @@ from hubapp.extensions import db
 from hubapp.hubs import context, services
 from hubapp.hubs.forms import HubForm, HubSelectForm, MunicipalityForm
 from hubapp.hubs.models import OperatorType
-
-bp = Blueprint("hubs", __name__, url_prefix="/hubs")
 
 
 def _hub_or_404(hub_id: int):
@@ -27,7 +25,6 @@ def _editable_hub_or_403(hub_id: int):
     return hub
 
 
-@bp.route("/")
 @roles_required(*ALL_ROLES)
 def index():
     page = services.visible_hubs_page(current_user, request.args.get("page", 1, type=int))
@@ -35,7 +32,6 @@ def index():
     return render_template("hubs/index.html", rows=rows, page=page)
 
 
-@bp.route("/<int:hub_id>")
 @roles_required(*ALL_ROLES)
 def detail(hub_id: int):
     hub = _hub_or_404(hub_id)
@@ -48,7 +44,6 @@ def detail(hub_id: int):
     )
 
 
-@bp.route("/<int:hub_id>/edit", methods=["GET", "POST"])
 @roles_required(*HUB_EDITORS)
 def edit(hub_id: int):
     hub = _editable_hub_or_403(hub_id)
@@ -78,8 +73,6 @@ def edit(hub_id: int):
     return render_template("hubs/edit.html", hub=hub, form=form)
 
 
-@bp.route("/<int:hub_id>/municipalities/new", methods=["GET", "POST"])
-@bp.route("/<int:hub_id>/municipalities/<int:area_id>/edit", methods=["GET", "POST"])
 @roles_required(*HUB_EDITORS)
 def municipality(hub_id: int, area_id: int | None = None):
     hub = _editable_hub_or_403(hub_id)
@@ -108,7 +101,6 @@ def municipality(hub_id: int, area_id: int | None = None):
     return render_template("hubs/municipality.html", hub=hub, area=area, form=form)
 
 
-@bp.route("/<int:hub_id>/municipalities/<int:area_id>/delete", methods=["POST"])
 @roles_required(*HUB_EDITORS)
 def municipality_delete(hub_id: int, area_id: int):
     hub = _editable_hub_or_403(hub_id)
@@ -121,7 +113,6 @@ def municipality_delete(hub_id: int, area_id: int):
     return redirect(url_for("hubs.detail", hub_id=hub.id))
 
 
-@bp.route("/select", methods=["POST"])
 @roles_required(*ALL_ROLES)
 def select():
     form = HubSelectForm()

@@ -1,7 +1,7 @@
 """Calendar routes on the meetings blueprint: a meeting's .ics download, the hub's subscription feeds
 (made and revoked by the hub's editors) and the feed itself, read by calendars with its secret token.
 
-Registered by importing this module before the blueprint is registered (``register_blueprints``).
+Their URLs are listed in ``routes.py``.
 """
 
 from flask import Response, abort, flash, redirect, render_template, url_for
@@ -14,7 +14,7 @@ from hubapp.extensions import db
 from hubapp.hubs import services as hubs
 from hubapp.meetings import feeds, ical
 from hubapp.meetings.forms import FeedForm
-from hubapp.meetings.views import _hub, _meeting_or_404, bp
+from hubapp.meetings.views import _hub, _meeting_or_404
 
 ICS_MIMETYPE = "text/calendar; charset=utf-8"
 #: Calendars poll; five minutes of private caching spares the database without delaying changes much.
@@ -35,7 +35,6 @@ def feed_name(hub_name: str) -> str:
     return f"{hub_name} 会議・研修"
 
 
-@bp.route("/<int:meeting_id>.ics")
 @roles_required(*ALL_ROLES)
 def ics(meeting_id: int):
     """The meeting for one's own calendar: PUBLISH, without the attendees' names and addresses."""
@@ -45,7 +44,6 @@ def ics(meeting_id: int):
     )
 
 
-@bp.route("/feeds", methods=["GET", "POST"], endpoint="feeds")
 @roles_required(*HUB_EDITORS)
 def feeds_page():
     """The hub's active feeds; POST makes one and shows its URL this once."""
@@ -74,7 +72,6 @@ def feeds_page():
     return response
 
 
-@bp.route("/feeds/<int:feed_id>/revoke", methods=["POST"])
 @roles_required(*HUB_EDITORS)
 def feed_revoke(feed_id: int):
     feed = feeds.get_feed(_hub().id, feed_id)
@@ -86,7 +83,6 @@ def feed_revoke(feed_id: int):
     return redirect(url_for("meetings.feeds"))
 
 
-@bp.route("/feed/<token>.ics")
 @public
 def feed(token: str):
     """The hub's meetings for subscribed calendars; 404 for an unknown or revoked token."""

@@ -24,7 +24,7 @@ from hubapp.core.services import upload_too_large
 from hubapp.extensions import db
 from hubapp.meetings import documents
 from hubapp.meetings.models import DocumentKind
-from hubapp.meetings.views import _hub, _meeting_or_404, bp
+from hubapp.meetings.views import _hub, _meeting_or_404
 
 
 class DocumentForm(FlaskForm):
@@ -60,7 +60,6 @@ def _too_large(meeting_id: int):
     )
 
 
-@bp.route("/<int:meeting_id>/documents", methods=["POST"])
 @roles_required(*HUB_EDITORS)
 def document_upload(meeting_id: int):
     meeting = _meeting_or_404(meeting_id)
@@ -87,7 +86,6 @@ def document_upload(meeting_id: int):
     return _back_to(meeting.id)
 
 
-@bp.route("/documents/<int:document_id>")
 @roles_required(*ALL_ROLES)
 @talisman(content_security_policy=DOWNLOAD_CSP)
 def document(document_id: int):
@@ -109,7 +107,6 @@ def document(document_id: int):
     return stored_file(path, found.filename, found.content_type, fallback_name(found), etag=found.sha256)
 
 
-@bp.route("/documents/<int:document_id>/delete", methods=["POST"])
 @roles_required(*HUB_EDITORS)
 def document_delete(document_id: int):
     found = documents.get_document(_hub().id, document_id)
@@ -122,7 +119,6 @@ def document_delete(document_id: int):
     return _back_to(meeting_id)
 
 
-@bp.errorhandler(RequestEntityTooLarge)
 def _body_too_large(error: RequestEntityTooLarge):
     """A body over MAX_CONTENT_LENGTH: 413 with the upload limit and the way back to the meeting."""
     if request.endpoint == "meetings.document_upload" and request.view_args:

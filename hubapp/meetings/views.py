@@ -1,6 +1,6 @@
 """Meeting pages under /meetings/: the 年度, a meeting, invitations, attendance, issues."""
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -28,8 +28,6 @@ from hubapp.meetings.forms import (
 )
 from hubapp.meetings.models import AttendanceStatus, IssueStatus, MeetingKind, Scene, Topic
 
-bp = Blueprint("meetings", __name__, url_prefix="/meetings")
-
 
 def _meeting_or_404(meeting_id: int):
     meeting = services.get_meeting(_hub().id, meeting_id)
@@ -43,7 +41,6 @@ def _fiscal_year() -> FiscalYear:
     return FiscalYear(year) if year and 2000 <= year <= 2100 else FiscalYear.of(today())
 
 
-@bp.route("/")
 @roles_required(*ALL_ROLES)
 def index():
     fy = _fiscal_year()
@@ -53,7 +50,6 @@ def index():
     )
 
 
-@bp.route("/year")
 @roles_required(*ALL_ROLES)
 def year():
     fy = _fiscal_year()
@@ -79,8 +75,6 @@ def _meeting_form(meeting=None) -> MeetingForm:
     return form
 
 
-@bp.route("/new", methods=["GET", "POST"])
-@bp.route("/<int:meeting_id>/edit", methods=["GET", "POST"])
 @roles_required(*HUB_EDITORS)
 def edit(meeting_id: int | None = None):
     hub = _hub()
@@ -124,7 +118,6 @@ def edit(meeting_id: int | None = None):
     return render_template("meetings/edit.html", form=form, meeting=meeting)
 
 
-@bp.route("/<int:meeting_id>")
 @roles_required(*ALL_ROLES)
 def detail(meeting_id: int):
     from hubapp.meetings.document_views import DocumentForm  # that module builds on this one
@@ -153,7 +146,6 @@ def _attendance_counts(meeting) -> dict:
     return counts
 
 
-@bp.route("/<int:meeting_id>/cancel", methods=["POST"])
 @roles_required(*HUB_EDITORS)
 def cancel(meeting_id: int):
     meeting = _meeting_or_404(meeting_id)
@@ -165,7 +157,6 @@ def cancel(meeting_id: int):
     return redirect(url_for("meetings.detail", meeting_id=meeting.id))
 
 
-@bp.route("/<int:meeting_id>/invite", methods=["GET", "POST"])
 @roles_required(*HUB_EDITORS)
 def invite(meeting_id: int):
     meeting = _meeting_or_404(meeting_id)
@@ -193,7 +184,6 @@ def invite(meeting_id: int):
     return render_template("meetings/invite.html", form=form, meeting=meeting)
 
 
-@bp.route("/<int:meeting_id>/attendance", methods=["GET", "POST"])
 @roles_required(*HUB_EDITORS)
 def attendance(meeting_id: int):
     meeting = _meeting_or_404(meeting_id)
@@ -246,7 +236,6 @@ def attendance(meeting_id: int):
     )
 
 
-@bp.route("/<int:meeting_id>/held", methods=["POST"])
 @roles_required(*HUB_EDITORS)
 def mark_held(meeting_id: int):
     """「開催済みにする」: record attendance before the start time, on the meeting's day."""
@@ -262,7 +251,6 @@ def mark_held(meeting_id: int):
     return redirect(url_for("meetings.attendance", meeting_id=meeting.id))
 
 
-@bp.route("/<int:meeting_id>/participants/<int:participant_id>/link", methods=["POST"])
 @roles_required(*HUB_EDITORS)
 def link_walk_in(meeting_id: int, participant_id: int):
     """Tie a walk-in to the directory person they turned out to be."""
@@ -282,7 +270,6 @@ def link_walk_in(meeting_id: int, participant_id: int):
     return redirect(url_for("meetings.attendance", meeting_id=meeting.id) + f"#p{participant.id}")
 
 
-@bp.route("/<int:meeting_id>/results", methods=["GET", "POST"])
 @roles_required(*HUB_EDITORS)
 def results(meeting_id: int):
     """Head counts (public events) and survey results."""
@@ -319,7 +306,6 @@ def results(meeting_id: int):
 # --- issues and countermeasures ----------------------------------------------------------------------
 
 
-@bp.route("/issues/")
 @roles_required(*ALL_ROLES)
 def issues():
     include_closed = request.args.get("closed") == "1"
@@ -331,7 +317,6 @@ def issues():
     )
 
 
-@bp.route("/<int:meeting_id>/issues/new", methods=["GET", "POST"])
 @roles_required(*HUB_EDITORS)
 def issue_new(meeting_id: int):
     meeting = _meeting_or_404(meeting_id)
@@ -373,7 +358,6 @@ def _issue_or_404(issue_id: int):
     return found
 
 
-@bp.route("/issues/<int:issue_id>")
 @roles_required(*ALL_ROLES)
 def issue(issue_id: int):
     found = _issue_or_404(issue_id)
@@ -384,7 +368,6 @@ def issue(issue_id: int):
     )
 
 
-@bp.route("/issues/<int:issue_id>", methods=["POST"])
 @roles_required(*HUB_EDITORS)
 def issue_update(issue_id: int):
     found = _issue_or_404(issue_id)

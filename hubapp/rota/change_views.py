@@ -12,7 +12,7 @@ from hubapp.extensions import db
 from hubapp.rota import changes, services
 from hubapp.rota.forms import DutyForm, SwapRequestForm
 from hubapp.rota.models import Duty, GroupMember
-from hubapp.rota.views import _hub, bp
+from hubapp.rota.views import _hub
 
 
 def _year_end():
@@ -24,7 +24,6 @@ def _notify(duty: Duty, affected: list[int]) -> str:
     return " " + _("%(n)d人の医師に変更を知らせました。", n=sent) if sent else ""
 
 
-@bp.route("/duties/<int:duty_id>", methods=["GET", "POST"])
 @roles_required(*HUB_EDITORS)
 def duty(duty_id: int):
     """手動修正: the coordinator sets one duty's primary and secondary; every hard rule is checked."""
@@ -54,7 +53,6 @@ def _memberships() -> list[GroupMember]:
     return services.hub_memberships(current_user.id, _hub().id)
 
 
-@bp.route("/swaps")
 @roles_required(*ALL_ROLES)
 def swaps():
     """交代: my upcoming duties (to ask for a swap), the open pool, my requests; the coordinator's list."""
@@ -113,7 +111,6 @@ def _failed(error: services.RotaError):
     return _done(str(error), "error")
 
 
-@bp.route("/duties/<int:duty_id>/swap", methods=["POST"])
 @roles_required(Role.PHYSICIAN)
 def swap_request(duty_id: int):
     found = changes.get_duty(_hub().id, duty_id)
@@ -135,7 +132,6 @@ def swap_request(duty_id: int):
     return _done(_("交代を依頼しました。") if target else _("交代の募集に出しました。"))
 
 
-@bp.route("/swaps/<int:swap_id>/accept", methods=["POST"])
 @roles_required(Role.PHYSICIAN)
 def swap_accept(swap_id: int):
     swap = _swap_or_404(swap_id)
@@ -150,7 +146,6 @@ def swap_accept(swap_id: int):
     return _done(_("交代を引き受けました。コーディネーターの承認後に反映されます。"))
 
 
-@bp.route("/swaps/<int:swap_id>/approve", methods=["POST"])
 @roles_required(*HUB_EDITORS)
 def swap_approve(swap_id: int):
     swap = _swap_or_404(swap_id)
@@ -162,7 +157,6 @@ def swap_approve(swap_id: int):
     return _done(_("交代を承認し、当番表に反映しました。") + _notify(swap.duty, affected))
 
 
-@bp.route("/swaps/<int:swap_id>/reject", methods=["POST"])
 @roles_required(*HUB_EDITORS)
 def swap_reject(swap_id: int):
     swap = _swap_or_404(swap_id)
@@ -174,7 +168,6 @@ def swap_reject(swap_id: int):
     return _done(_("交代の依頼を却下しました。"))
 
 
-@bp.route("/swaps/<int:swap_id>/cancel", methods=["POST"])
 @roles_required(Role.PHYSICIAN)
 def swap_cancel(swap_id: int):
     swap = _swap_or_404(swap_id)

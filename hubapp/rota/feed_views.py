@@ -2,7 +2,7 @@
 duties, coordinators and admins feeds of a whole group), revoking, and the feed itself, read by
 calendar apps with its secret token and answered with 304 while the rota has not changed.
 
-Registered by importing this module before the blueprint is registered (``register_blueprints``).
+Their URLs are listed in ``routes.py``.
 """
 
 import hashlib
@@ -16,7 +16,7 @@ from hubapp.extensions import db
 from hubapp.rota import feeds, ical, services
 from hubapp.rota.forms import FeedForm
 from hubapp.rota.models import GroupMember
-from hubapp.rota.views import _hub, bp
+from hubapp.rota.views import _hub
 
 ICS_MIMETYPE = "text/calendar; charset=utf-8"
 #: Calendars poll; five minutes of private caching spares the database without delaying changes much.
@@ -40,7 +40,6 @@ def feed_name(group_name: str, person_name: str | None = None) -> str:
     return f"{group_name} 当番表"
 
 
-@bp.route("/feeds", methods=["GET", "POST"], endpoint="feeds")
 @roles_required(*FEED_ROLES)
 def feeds_page():
     """Active feeds; POST makes one (physicians: of one of their memberships; coordinators and admins:
@@ -83,7 +82,6 @@ def feeds_page():
     return response
 
 
-@bp.route("/feeds/<int:feed_id>/revoke", methods=["POST"], endpoint="feed_revoke")
 @roles_required(*FEED_ROLES)
 def feed_revoke(feed_id: int):
     """Coordinators and admins revoke any feed of the hub; a physician their own feeds."""
@@ -99,7 +97,6 @@ def feed_revoke(feed_id: int):
     return redirect(url_for("rota.feeds"))
 
 
-@bp.route("/feed/<token>.ics", endpoint="feed")
 @public
 def feed(token: str):
     """The feed's duties for subscribed calendars; 404 for an unknown or revoked token.

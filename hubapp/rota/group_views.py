@@ -18,7 +18,7 @@ from hubapp.rota.forms import (
     UnavailabilityForm,
 )
 from hubapp.rota.models import AppliesOn, AvailabilityKind, PhysicianGroup
-from hubapp.rota.views import _hub, bp
+from hubapp.rota.views import _hub
 
 
 def _group(group_id: int) -> PhysicianGroup:
@@ -40,7 +40,6 @@ def _saved(found: PhysicianGroup, key: str, form, change, done, anchor: str = ""
     return _group_page(found, Refused(key, form))
 
 
-@bp.route("/groups/new", methods=["GET", "POST"])
 @roles_required(*HUB_EDITORS)
 def group_new():
     hub = _hub()
@@ -56,7 +55,6 @@ def group_new():
     return render_template("rota/group_new.html", form=form)
 
 
-@bp.route("/groups/<int:group_id>", methods=["GET", "POST"])
 @roles_required(*HUB_EDITORS)
 def group(group_id: int):
     """The group's page; a post adds a physician."""
@@ -105,7 +103,6 @@ def _group_page(found: PhysicianGroup, refused: Refused = NOTHING_REFUSED):
     )
 
 
-@bp.route("/groups/<int:group_id>/settings", methods=["POST"])
 @roles_required(*HUB_EDITORS)
 def group_settings(group_id: int):
     found, form = _group(group_id), GroupSettingsForm()
@@ -126,7 +123,6 @@ def group_settings(group_id: int):
     )
 
 
-@bp.route("/groups/<int:group_id>/shifts", methods=["POST"])
 @roles_required(*HUB_EDITORS)
 def shift_save(group_id: int):
     """Add a shift type, or change the one named by the ``shift`` field."""
@@ -152,7 +148,6 @@ def shift_save(group_id: int):
     )
 
 
-@bp.route("/groups/<int:group_id>/shifts/delete", methods=["POST"])
 @roles_required(*HUB_EDITORS)
 def shift_delete(group_id: int):
     found, form = _group(group_id), ShiftForm()
@@ -163,7 +158,6 @@ def shift_delete(group_id: int):
     return _back(found, "shifts")
 
 
-@bp.route("/groups/<int:group_id>/holidays", methods=["POST"])
 @roles_required(*HUB_EDITORS)
 def group_holiday(group_id: int):
     """Add an extra 休日 (``day``), or remove one (``remove``)."""
@@ -175,7 +169,6 @@ def group_holiday(group_id: int):
     return _saved(found, "holiday", form, change, _("休日に加えました。次の自動作成から使われます。"), "holidays")
 
 
-@bp.route("/groups/<int:group_id>/members/<int:member_id>", methods=["POST"])
 @roles_required(*HUB_EDITORS)
 def member_update(group_id: int, member_id: int):
     found, form = _group(group_id), MemberUpdateForm()
@@ -200,7 +193,6 @@ def member_update(group_id: int, member_id: int):
     )
 
 
-@bp.route("/groups/<int:group_id>/unavailability", methods=["POST"])
 @roles_required(*HUB_EDITORS)
 def member_unavailability(group_id: int):
     """The coordinator enters days a physician cannot do (late ones, or for a physician without a login)."""

@@ -16,7 +16,7 @@ from hubapp.extensions import db
 from hubapp.rota import records, services
 from hubapp.rota.forms import DutyLogForm, PairForm
 from hubapp.rota.models import DutyLogKind, GroupMember
-from hubapp.rota.views import _hub, _month, bp
+from hubapp.rota.views import _hub, _month
 
 # --- 主治医・副主治医 --------------------------------------------------------------------------------------------
 
@@ -51,7 +51,6 @@ def _same_hub_or_404(hub_id: int, member_id: int | None) -> None:
             abort(404)
 
 
-@bp.route("/pairs", methods=["GET", "POST"])
 @roles_required(*HUB_EDITORS)
 def pairs():
     """主治医・副主治医: the hub's pairs per group, adding one, and the days both physicians are away."""
@@ -76,7 +75,6 @@ def pairs():
     return _pairs_page(hub, Refused(f"pair-{form.group.data}", form))
 
 
-@bp.route("/pairs/<int:pair_id>/end", methods=["POST"])
 @roles_required(*HUB_EDITORS)
 def pair_end(pair_id: int):
     pair = records.get_pair(_hub().id, pair_id)
@@ -129,7 +127,6 @@ def _logs_page(hub, choices: list[GroupMember], is_editor: bool, refused: Refuse
     )
 
 
-@bp.route("/logs", methods=["GET", "POST"])
 @roles_required(*HUB_EDITORS, Role.PHYSICIAN)
 def logs():
     """代診・出動記録: a physician logs their own, the coordinator anyone's; the month's list and totals."""
@@ -162,7 +159,6 @@ def logs():
     return _logs_page(hub, choices, is_editor, Refused("log", form))
 
 
-@bp.route("/logs/<int:log_id>/delete", methods=["POST"])
 @roles_required(*HUB_EDITORS)
 def log_delete(log_id: int):
     """The coordinator removes a wrong entry (the audit trail keeps what it was)."""

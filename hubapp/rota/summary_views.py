@@ -16,7 +16,7 @@ from hubapp.extensions import db
 from hubapp.rota import summaries
 from hubapp.rota.forms import summary_form, summary_rows
 from hubapp.rota.group_views import _group, _group_page
-from hubapp.rota.views import _hub, bp
+from hubapp.rota.views import _hub
 
 #: The prefecture reads the evidence behind a figure it is shown on /compliance/.
 READERS = (*HUB_EDITORS, Role.PREFECTURE)
@@ -35,7 +35,6 @@ def _too_large(group_id: int | None):
     return upload_too_large(_max_bytes(), back)
 
 
-@bp.route("/groups/<int:group_id>/summaries", methods=["POST"])
 @roles_required(*HUB_EDITORS)
 def summary_upload(group_id: int):
     found = _group(group_id)
@@ -64,7 +63,6 @@ def summary_upload(group_id: int):
     return _group_page(found, Refused("summary", form))
 
 
-@bp.errorhandler(RequestEntityTooLarge)
 def _body_too_large(error: RequestEntityTooLarge):
     """A body over MAX_CONTENT_LENGTH on the upload: 413 with the limit, not the bare error page."""
     from hubapp.core.services import error_page as handle_http_error
@@ -74,7 +72,6 @@ def _body_too_large(error: RequestEntityTooLarge):
     return handle_http_error(error)
 
 
-@bp.route("/summaries/<int:document_id>")
 @roles_required(*READERS)
 @talisman(content_security_policy=DOWNLOAD_CSP)
 def summary_document(document_id: int):
@@ -89,7 +86,6 @@ def summary_document(document_id: int):
     return stored_file(summaries.path_of(found), found.filename, found.content_type, fallback_name(found))
 
 
-@bp.route("/summaries/<int:document_id>/delete", methods=["POST"])
 @roles_required(*HUB_EDITORS)
 def summary_delete(document_id: int):
     found = summaries.get_document(_hub().id, document_id)

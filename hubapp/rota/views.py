@@ -2,7 +2,7 @@
 
 from datetime import date, timedelta
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -15,8 +15,6 @@ from hubapp.db import utcnow
 from hubapp.extensions import db
 from hubapp.rota import services
 from hubapp.rota.forms import MyUnavailabilityForm
-
-bp = Blueprint("rota", __name__, url_prefix="/rota")
 
 
 def _period() -> tuple[date, date, str]:
@@ -38,7 +36,6 @@ def _month() -> tuple[date, date]:
     return services.period_of(first, "month")
 
 
-@bp.route("/")
 @roles_required(*ALL_ROLES)
 def index():
     hub = _hub()
@@ -68,7 +65,6 @@ def _back_to_index(group_id: int, first: date, period: str):
     return redirect(url_for("rota.index", group=group_id, month=first.strftime("%Y-%m"), period=period))
 
 
-@bp.route("/<int:group_id>/generate", methods=["POST"])
 @roles_required(*HUB_EDITORS)
 def generate(group_id: int):
     group = services.get_group(_hub().id, group_id)
@@ -100,7 +96,6 @@ def _report_draft(draft) -> None:
     flash(message, "warning" if backup else "success")
 
 
-@bp.route("/<int:group_id>/publish", methods=["POST"])
 @roles_required(*HUB_EDITORS)
 def publish(group_id: int):
     group = services.get_group(_hub().id, group_id)
@@ -113,7 +108,6 @@ def publish(group_id: int):
     return _back_to_index(group_id, first, period)
 
 
-@bp.route("/now")
 @roles_required(*ALL_ROLES)
 def now():
     """今夜の当番: the page a visiting nurse opens at 2 a.m."""
@@ -123,7 +117,6 @@ def now():
     return render_template("rota/now.html", current=current, upcoming=upcoming)
 
 
-@bp.route("/mine", methods=["GET", "POST"])
 @roles_required(Role.PHYSICIAN)
 def mine():
     """A physician's own duties and the days they cannot do (entered for every group they are in)."""

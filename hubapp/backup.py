@@ -1,4 +1,4 @@
-"""``flask --app hubapp backup`` and ``flask --app hubapp restore FILE`` (issue 8 point 11; the MHLW
+"""``flask --app hubapp backup`` and ``flask --app hubapp restore FILE`` (the MHLW
 guideline's バックアップ).
 
 - SQLite: the online backup API copies a consistent snapshot while the app keeps writing (WAL mode);

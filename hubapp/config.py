@@ -20,7 +20,7 @@ MIN_SECRET_LENGTH = 32
 class Defaults:
     DATABASE_URL: str | None = None
     #: hide_parameters: a database error in the log shows the SQL, never the values (passwords' hashes,
-    #: consultation entries, patient codes) — issue 8 point 10.
+    #: consultation entries, patient codes).
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True, "hide_parameters": True}
     SQLITE_BUSY_TIMEOUT_MS = 5000
 

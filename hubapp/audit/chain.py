@@ -1,4 +1,4 @@
-"""The audit trail's hash chain (issue 8 point 10; GL システム運用編 — 真正性, ASVS V16.4).
+"""The audit trail's hash chain (GL システム運用編 — 真正性, ASVS V16.4).
 
 Every row carries ``seq`` (1, 2, 3… without gaps) and ``row_hash`` = SHA-256 of the previous row's hash and
 this row's content. Rows are appended at commit time, after the transaction's other work, by one function

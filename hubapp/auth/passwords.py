@@ -1,4 +1,4 @@
-"""Password rules (issue 8 point 1; the MHLW guideline's Q&A and ASVS V6.2): length, not composition.
+"""Password rules (the MHLW guideline's Q&A and ASVS V6.2): length, not composition.
 
 - at least ``PASSWORD_MIN_LENGTH`` characters (13: the guideline's option for accounts without a second
   factor; 8 with TOTP on, its option for two-factor accounts), at most 128 — a 64-character passphrase is welcome;

@@ -1,4 +1,4 @@
-"""Login throttling (ASVS V6.3 / 2.2; issue 8 point 3), with the ``limits`` library that Flask-Limiter is
+"""Login throttling (ASVS V6.3 / 2.2), with the ``limits`` library that Flask-Limiter is
 built on: after ``LOGIN_FAILURE_LIMIT`` failures (default 5 in 10 minutes) for one account or one
 address, further attempts get 429 until the window ends, then work again — no permanent lockout that an
 attacker could use to shut a physician out.

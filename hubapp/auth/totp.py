@@ -1,4 +1,4 @@
-"""The TOTP second factor (RFC 6238, issue 8 point 2) and its recovery codes.
+"""The TOTP second factor (RFC 6238) and its recovery codes.
 
 - codes from pyotp, 6 digits, 30-second steps, accepted one step either side of now (clock drift);
 - a code is accepted once: the step of the last accepted code is kept on the user, and a later login

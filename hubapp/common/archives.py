@@ -1,5 +1,5 @@
 """ZIP-based uploads (.xlsx, .docx, .pptx, a ZIP holding a CSV): checked from their listing before anything
-opens them (issue 8 point 9).
+opens them.
 
 A ZIP bomb is small on the wire and enormous once unpacked (100 MB of zeros deflate to about 100 KB).
 Before openpyxl, the meeting documents' checker or the directory reader opens an archive,

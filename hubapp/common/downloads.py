@@ -1,4 +1,4 @@
-"""The ``Content-Disposition`` of every file the app hands out (issue 8 point 9): always an attachment,
+"""The ``Content-Disposition`` of every file the app hands out: always an attachment,
 with the Japanese name as RFC 5987 / RFC 6266 ``filename*=UTF-8''…`` and a plain ASCII ``filename`` for
 the rare client that reads only that one."""
 

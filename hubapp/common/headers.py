@@ -1,4 +1,4 @@
-"""Security headers on every response (ASVS V3.4 / 50.x; issue 8 point 5), set by flask-talisman:
+"""Security headers on every response (ASVS V3.4 / 50.x), set by flask-talisman:
 
 - ``Content-Security-Policy``: everything from this origin only, no inline script or style at all (the
   app has no JavaScript of its own; the print pages use static style sheets), ``object-src 'none'``,

@@ -48,7 +48,7 @@ def _error_page(code: int, texts: tuple) -> tuple[str, int]:
 
 
 def upload_too_large(max_bytes: int, back_url: str | None = None) -> tuple[str, int]:
-    """413 for an upload over its limit (issue 8 point 9): the limit in Japanese and a way back to the
+    """413 for an upload over its limit: the limit in Japanese and a way back to the
     form; nothing of the upload is kept."""
     return (
         render_template(

@@ -30,7 +30,7 @@ class AttendanceStatus(LabelledEnum):
     """未回答, the RSVPs given before the meeting (出席予定・欠席予定), and what happened (出席・欠席・代理出席).
 
     Only a held meeting (started, or marked 開催済み) takes 出席・欠席・代理出席; before that an answer is an
-    RSVP and counts for nothing in the 年度's figures (issue 14: only what happened counts)."""
+    RSVP and counts for nothing in the 年度's figures (only what happened counts)."""
 
     INVITED = "invited"
     ATTENDING = "attending"

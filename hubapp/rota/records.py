@@ -1,4 +1,4 @@
-"""Records of the rota besides the duties themselves (issue 5): 主治医・副主治医 pairs of enrolled patients,
+"""Records of the rota besides the duties themselves: 主治医・副主治医 pairs of enrolled patients,
 and the log of 代診 (substitute visits) and 出動 (call-outs) actually made.
 
 Patients are known by a pseudonymous code only (:func:`clean_patient_code`): the hub needs to know which

@@ -1,4 +1,4 @@
-"""Months before a group's 運用開始日, summarised by hand with their evidence (issue 14 point 2).
+"""Months before a group's 運用開始日, summarised by hand with their evidence, so that C-3-c counts the whole 年度.
 
 A group that kept its rota in Excel until it moved to the app has those months on paper, not in the app.
 Counting C-3-c from 運用開始日 is honest but leaves the 年度's first months out; inventing duties for

@@ -1,5 +1,5 @@
 """Layouts the parser does not know: which column carries which field, proposed from the headers and
-corrected by the coordinator, then kept for the hub as a named mapping (issue 15 point 4).
+corrected by the coordinator, then kept for the hub as a named mapping: the next file of that publisher imports without questions.
 
 A mapping is plain data — ``{header key: field}`` plus, optionally, one organisation type for the whole
 file (a pharmacy list is all 薬局) — so the parser stays free of the database. Header keys are compared as

@@ -37,8 +37,8 @@ from hubapp.db import utcnow
 from hubapp.directory.models import Organisation, OrganisationType
 from hubapp.extensions import db
 from tests.conftest import TEST_PASSWORD, _driver_url
-from tests.directory.test_importing import cp932_file, medical_row
 from tests.servers import Browser, kill_server, start_server, stop_server, token
+from tests.support.directory import cp932_file, medical_row
 
 #: Rows of the imported file: enough for the commit request to write for a second or more.
 ROWS = 4000

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from hubapp.common.roles import Role
 from hubapp.extensions import db
-from tests.test_route_roles import IGNORED_METHODS, sample_arguments
+from tests.support.routes import IGNORED_METHODS, sample_arguments
 
 #: URL arguments that are not object ids of a hub (files of static/, secret feed tokens, plan codes).
 NOT_OBJECTS = {"filename", "token", "program_code"}

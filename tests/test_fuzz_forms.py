@@ -42,7 +42,7 @@ from wtforms import SelectMultipleField
 
 from hubapp.common.roles import PUBLIC, Role, declared_roles
 from hubapp.extensions import db
-from tests.test_route_roles import sample_arguments
+from tests.support.routes import sample_arguments
 
 #: Examples per form: about 1,200 requests in all, about a minute.
 EXAMPLES_PER_FORM = int(os.environ.get("FUZZ_EXAMPLES", 15))

@@ -237,12 +237,11 @@ def values(app, beds, hub, create_person, create_user):
     from hubapp.beds import services
     from hubapp.beds.models import BedAgreement
     from hubapp.common.jpcalendar import FiscalYear
+    from hubapp.common.roles import Role
     from hubapp.compliance.models import Enrollment
     from hubapp.db import utcnow
     from hubapp.directory.models import Person, Profession
     from hubapp.rota import services as rota
-
-    from hubapp.common.roles import Role
 
     doctor, spare, colleague = (
         create_person(n, Profession.PHYSICIAN) for n in ("髙橋 健一", "山吹 さやか", "佐藤 一郎")

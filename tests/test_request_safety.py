@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from hubapp.common.roles import Role
 from hubapp.extensions import db
-from tests.test_route_roles import IGNORED_METHODS, request_as, sample_arguments
+from tests.support.routes import IGNORED_METHODS, request_as, sample_arguments
 
 WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE)\b(?:\s+(?:INTO|FROM))?\s+\"?(\w+)", re.IGNORECASE)
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}

@@ -29,3 +29,17 @@ def test_bandit_would_report_one(tmp_path):
         timeout=120,
     )
     assert result.returncode != 0 and "Issue:" in result.stdout
+
+
+def test_tests_share_helpers_only_through_support():
+    """One test kit: helpers live in ``tests/support/`` (or conftest), never imported from a ``test_*.py``."""
+    import ast
+    from pathlib import Path
+
+    found = []
+    for path in sorted(Path(__file__).resolve().parent.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            names += [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            found += [f"{path.name}: {n}" for n in names if any(p.startswith("test_") for p in n.split("."))]
+    assert found == []

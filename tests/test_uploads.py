@@ -194,7 +194,7 @@ def test_a_body_over_max_content_length_elsewhere_gets_the_japanese_413_page(sma
 
 
 def _docx() -> bytes:
-    from tests.meetings.test_documents import ooxml_bytes
+    from tests.support.files import ooxml_bytes
 
     return ooxml_bytes("word")
 

@@ -37,7 +37,7 @@ def pages_not_leading_to(app, client, hub, location: str, allowed: set[str]) -> 
     from hubapp.common.roles import PUBLIC, declared_roles
     from hubapp.extensions import db
     from hubapp.hubs.models import Hub
-    from tests.test_route_roles import IGNORED_METHODS, sample_arguments
+    from tests.support.routes import IGNORED_METHODS, sample_arguments
 
     with app.app_context():
         values = sample_arguments(db.session.get(Hub, hub.id, options=[selectinload(Hub.municipalities)]))

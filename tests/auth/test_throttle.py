@@ -76,7 +76,7 @@ def _redis_answers() -> bool:
 
 @pytest.mark.skipif(not _redis_answers(), reason="no Redis on 127.0.0.1:6379 (CI machines have one)")
 def test_the_count_is_shared_by_gunicorn_workers(app, create_user, tmp_path):
-    from tests.beds.test_concurrency import _start_server
+    from tests.servers import start_server as _start_server
 
     create_user("shared-user", Role.MEMBER)
     log = (tmp_path / "gunicorn.log").open("w+")

@@ -9,7 +9,7 @@ import pytest
 
 from hubapp.common.roles import Role
 from tests.browser.conftest import DESKTOP, served_app
-from tests.browser.test_login_journey import has_no_horizontal_overflow, log_in, path_of
+from tests.support.browser import has_no_horizontal_overflow, log_in, path_of
 from tests.twofactor import next_code
 
 pytestmark = pytest.mark.browser

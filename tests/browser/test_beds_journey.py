@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from hubapp.beds.models import BedRequest, RequestStatus
 from hubapp.common.roles import Role
 from hubapp.extensions import db
-from tests.browser.test_login_journey import log_in
+from tests.support.browser import log_in
 
 pytestmark = pytest.mark.browser
 

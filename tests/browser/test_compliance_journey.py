@@ -16,7 +16,7 @@ from hubapp.common.roles import Role
 from hubapp.compliance.models import Enrollment
 from hubapp.core.services import today
 from hubapp.extensions import db
-from tests.browser.test_login_journey import log_in
+from tests.support.browser import log_in
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]

@@ -8,7 +8,7 @@ import pytest
 
 from hubapp.common.roles import Role
 from hubapp.directory.models import OrganisationType as T
-from tests.browser.test_login_journey import has_no_horizontal_overflow, log_in
+from tests.support.browser import has_no_horizontal_overflow, log_in
 
 pytestmark = pytest.mark.browser
 

@@ -8,8 +8,8 @@ import pytest
 
 from hubapp.common.roles import Role
 from hubapp.directory.models import OrganisationType as T
-from tests.browser.test_login_journey import log_in
-from tests.directory.test_importing import GOOD
+from tests.support.browser import log_in
+from tests.support.directory import GOOD
 
 pytestmark = pytest.mark.browser
 

@@ -19,7 +19,7 @@ from hubapp.core.services import today
 from hubapp.directory.models import OrganisationType as T
 from hubapp.directory.models import Profession
 from hubapp.extensions import db
-from tests.browser.test_login_journey import log_in
+from tests.support.browser import log_in
 
 pytestmark = pytest.mark.browser
 TITLE = "来週の多職種連携会議"

@@ -13,7 +13,7 @@ from hubapp.common.roles import Role
 from hubapp.directory.models import Organisation
 from hubapp.directory.models import OrganisationType as T
 from hubapp.extensions import db
-from tests.browser.test_login_journey import log_in
+from tests.support.browser import log_in
 
 pytestmark = pytest.mark.browser
 HEADER = "No,施設正式名称,所在地,電話番号,診療科目,備考"

@@ -1,41 +1,24 @@
 """The first minutes of a coordinator, in a real Chromium: log in through the form (CSRF on), see the
 dashboard of the hub with this 年度, read it on a phone without sideways scrolling, switch to English."""
 
-from urllib.parse import urlsplit
 
 import pytest
 
 from hubapp.common.jpcalendar import FiscalYear
 from hubapp.common.roles import Role
 from hubapp.core.services import today
-from tests.browser.conftest import DESKTOP, PHONE, served_app
-from tests.conftest import TEST_PASSWORD
-from tests.twofactor import next_code
+from tests.browser.conftest import DESKTOP, PHONE
+from tests.support.browser import has_no_horizontal_overflow, log_in, path_of
 
 pytestmark = pytest.mark.browser
 
 WRONG_CREDENTIALS = "ユーザー名またはパスワードが正しくありません。"
 
 
-def path_of(page) -> str:
-    return urlsplit(page.url).path
 
 
-def log_in(page, username: str, password: str = TEST_PASSWORD) -> None:
-    """Fill the login form and submit it with its button, waiting for the page the post leads to; when that
-    is the second-factor page, type the authenticator's code there as a person would."""
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    with page.expect_navigation():
-        page.click("main form button[type=submit]")
-    if path_of(page) == "/login/2fa":
-        page.fill("input[name=code]", next_code(served_app(), username))
-        with page.expect_navigation():
-            page.click("main form button[type=submit]")
 
 
-def has_no_horizontal_overflow(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
 @pytest.fixture

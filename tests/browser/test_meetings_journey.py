@@ -11,7 +11,7 @@ from hubapp.common.roles import Role
 from hubapp.core.services import today
 from hubapp.directory.models import OrganisationType as T
 from hubapp.directory.models import Profession
-from tests.browser.test_login_journey import log_in
+from tests.support.browser import log_in
 
 pytestmark = pytest.mark.browser
 

@@ -12,7 +12,7 @@ from hubapp.compliance.models import Enrollment
 from hubapp.core.services import today
 from hubapp.extensions import db
 from tests.browser.conftest import DESKTOP
-from tests.browser.test_login_journey import has_no_horizontal_overflow, log_in
+from tests.support.browser import has_no_horizontal_overflow, log_in
 
 pytestmark = pytest.mark.browser
 NARROW = {"width": 360, "height": 740}

@@ -13,7 +13,7 @@ from hubapp.directory.models import Person, Profession
 from hubapp.extensions import db
 from hubapp.rota import services
 from hubapp.rota.models import Duty, GroupMember, Unavailability
-from tests.browser.test_login_journey import log_in
+from tests.support.browser import log_in
 
 pytestmark = pytest.mark.browser
 

@@ -14,7 +14,7 @@ from hubapp.compliance.models import Enrollment
 from hubapp.directory.models import Person, Profession
 from hubapp.extensions import db
 from hubapp.rota import services
-from tests.browser.test_login_journey import log_in
+from tests.support.browser import log_in
 
 pytestmark = pytest.mark.browser
 

@@ -66,7 +66,7 @@ def test_the_imi_property_style_is_read_without_asking():
         "#type,string,string,string,string,decimal,decimal,string\r\n"
         ",かとり在宅クリニック,カトリザイタククリニック,千葉県香取市佐原イ10,0478-52-2010,35.89,140.49,在宅療養支援診療所\r\n"
         ",さわら薬局,,千葉県香取市佐原イ11,0478-52-2011,53.41,-8.24,薬局\r\n"
-    ).encode("utf-8")
+    ).encode()
     parsed = parse_file(data, "imi.csv")
     assert parsed.layout == "保存した対応「IMI 共通語彙基盤（#property）」" and parsed.errors == []
     clinic, pharmacy = parsed.records

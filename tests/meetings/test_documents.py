@@ -22,6 +22,7 @@ from hubapp.extensions import db
 from hubapp.meetings import documents, services
 from hubapp.meetings.documents import DocumentError
 from hubapp.meetings.models import DocumentKind, Meeting, MeetingDocument, MeetingKind
+from tests.support.files import ooxml_bytes
 from tests.twofactor import next_code
 
 # --- sample files ----------------------------------------------------------------------------------------
@@ -75,38 +76,8 @@ SVG = b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><script>ale
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 48 + b"PE\x00\x00"
 ELF = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 8 + b"\x02\x00\x3e\x00\x01\x00\x00\x00" + b"\x00" * 40
 
-_MAIN_TYPES = {
-    "word": ("word/document.xml", "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"),
-    "ppt": ("ppt/presentation.xml",
-            "application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml"),
-    "xlsm": ("xl/workbook.xml", "application/vnd.ms-excel.sheet.macroEnabled.main+xml"),
-}
 
 
-def ooxml_bytes(kind: str = "word", extra: dict[str, bytes] | None = None) -> bytes:
-    """A minimal hand-built OOXML package: [Content_Types].xml, the package relationships, the main part."""
-    part, content_type = _MAIN_TYPES[kind]
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(
-            "[Content_Types].xml",
-            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-            '<Default Extension="xml" ContentType="application/xml"/>'
-            f'<Override PartName="/{part}" ContentType="{content_type}"/></Types>',
-        )
-        archive.writestr(
-            "_rels/.rels",
-            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
-            f'officeDocument" Target="{part}"/></Relationships>',
-        )
-        archive.writestr(part, '<?xml version="1.0" encoding="UTF-8"?><document>議事要旨</document>')
-        for name, body in (extra or {}).items():
-            archive.writestr(name, body)
-    return buffer.getvalue()
 
 
 def xlsx_bytes() -> bytes:

@@ -13,7 +13,7 @@ from hubapp.audit.models import AuditLog
 from hubapp.extensions import db
 from hubapp.meetings import feeds, services
 from hubapp.meetings.models import CalendarFeed
-from tests.meetings.test_ical import TITLE, invite, new_meeting
+from tests.support.meetings import TITLE, invite, new_meeting
 
 # --- services -------------------------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ from aiosmtpd.controller import Controller
 from hubapp.common import mail
 from hubapp.directory.models import Profession
 from hubapp.meetings import notify, services
-from tests.meetings.test_ical import TITLE, invite, meeting_values, new_meeting
+from tests.support.meetings import TITLE, invite, meeting_values, new_meeting
 
 SENDER = "hub-office@example.jp"
 

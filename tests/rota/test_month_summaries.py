@@ -117,7 +117,7 @@ def test_a_summary_with_its_evidence_counts_beside_the_apps_rota(app, client, lo
     assert coverage.manual == [(date(2025, 4, 1), 30, april.suggested_slots), (date(2025, 5, 1), 60, 60)]
     assert result.value == 90 and result.target == coverage.total + april.suggested_slots + 60
     assert "手入力の集計（資料あり）" in result.figure and "令和7年4月〜5月" in result.figure
-    assert (f"手入力の集計の資料: 当番表_4-11月.xlsx", f"/rota/summaries/{document_id}") in result.evidence
+    assert ("手入力の集計の資料: 当番表_4-11月.xlsx", f"/rota/summaries/{document_id}") in result.evidence
 
     download = client.get(f"/rota/summaries/{document_id}")
     assert download.status_code == 200 and download.data == stored

@@ -37,8 +37,10 @@ def test_upgrade_downgrade_upgrade_on_a_fresh_database(tmp_path):
 def test_audit_trail_is_append_only_in_the_database(app):
     with app.app_context():
         db.session.execute(
-            sa.text("INSERT INTO audit_logs (at, actor, action, entity, changes) "
-                    "VALUES (CURRENT_TIMESTAMP, 'x', 'view', 'users', '{}')")
+            sa.text(
+                "INSERT INTO audit_logs (at, actor, action, entity, changes) "
+                "VALUES (CURRENT_TIMESTAMP, 'x', 'view', 'users', '{}')"
+            )
         )
         db.session.commit()
         for statement in ("UPDATE audit_logs SET actor = 'y'", "DELETE FROM audit_logs"):
@@ -46,3 +48,24 @@ def test_audit_trail_is_append_only_in_the_database(app):
                 db.session.execute(sa.text(statement))
             db.session.rollback()
         assert db.session.execute(sa.text("SELECT actor FROM audit_logs")).scalars().all() == ["x"]
+
+
+def test_migration_files_sort_in_the_order_they_apply():
+    """A maintainer reading migrations/versions reads them in the order they apply: each file's name sorts
+    after its parent's."""
+    import ast
+    from pathlib import Path
+
+    parents = {}
+    for path in (Path(__file__).resolve().parent.parent / "migrations" / "versions").glob("*.py"):
+        values = {
+            node.targets[0].id: ast.literal_eval(node.value)
+            for node in ast.parse(path.read_text(encoding="utf-8")).body
+            if isinstance(node, ast.Assign)
+            and isinstance(node.targets[0], ast.Name)
+            and node.targets[0].id in ("revision", "down_revision")
+        }
+        parents[values["revision"]] = (values["down_revision"], path.name)
+    names = {revision: name for revision, (_down, name) in parents.items()}
+    late = [name for _rev, (down, name) in parents.items() if down is not None and name <= names[down]]
+    assert len(parents) >= 18 and late == []

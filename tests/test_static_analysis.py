@@ -43,3 +43,40 @@ def test_tests_share_helpers_only_through_support():
             names += [a.name for a in node.names] if isinstance(node, ast.Import) else []
             found += [f"{path.name}: {n}" for n in names if any(p.startswith("test_") for p in n.split("."))]
     assert found == []
+
+
+def _load_then_404(tree) -> list[int]:
+    """Lines of ``if x is None: abort(404)``: the load-or-404 that ``hubapp.common.current`` writes once."""
+    import ast
+
+    found = []
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.If) and len(node.body) == 1 and isinstance(node.body[0], ast.Expr)):
+            continue
+        call, test = node.body[0].value, node.test
+        aborts = isinstance(call, ast.Call) and getattr(call.func, "id", "") == "abort"
+        is_none = isinstance(test, ast.Compare) and isinstance(test.ops[0], ast.Is)
+        if aborts and is_none and isinstance(test.comparators[0], ast.Constant) and test.comparators[0].value is None:
+            found.append(node.lineno)
+    return found
+
+
+def test_views_load_a_record_or_404_one_way():
+    """Every view loads "this hub's record or 404" through ``hub_object_or_404`` / ``found_or_404``."""
+    import ast
+
+    package = ROOT / "hubapp"
+    found = [
+        f"{path.relative_to(ROOT)}:{line}"
+        for path in sorted(package.rglob("*.py"))
+        if path.name != "current.py"
+        for line in _load_then_404(ast.parse(path.read_text(encoding="utf-8")))
+    ]
+    assert found == []
+
+
+def test_the_load_or_404_check_sees_one():
+    import ast
+
+    source = "def view(i):\n    found = get(i)\n    if found is None:\n        abort(404)\n    return found\n"
+    assert _load_then_404(ast.parse(source)) == [3]

@@ -4,13 +4,14 @@ A password is never typed by the admin: the app issues a temporary one, shown on
 within 24 hours and leads its user straight to the password change.
 """
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from hubapp.auth import services, totp
 from hubapp.auth.forms import UserForm
 from hubapp.auth.models import User
+from hubapp.common.current import found_or_404
 from hubapp.common.roles import Role, roles_required
 from hubapp.extensions import db
 from hubapp.hubs import services as hubs
@@ -27,9 +28,7 @@ def _form(user: User | None = None) -> UserForm:
 
 
 def _get(user_id: int) -> User:
-    user = services.get_user(user_id)
-    if user is None:
-        abort(404)
+    user = found_or_404(services.get_user(user_id))
     return user
 
 

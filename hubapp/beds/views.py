@@ -3,7 +3,7 @@ month's and 年度's figures."""
 
 from datetime import timedelta
 
-from flask import abort, current_app, redirect, render_template, request, url_for
+from flask import current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -11,6 +11,7 @@ from hubapp.audit.services import record
 from hubapp.beds import services
 from hubapp.beds.forms import AgreementForm, AnswerForm, AvailabilityForm, BedRequestForm
 from hubapp.beds.models import BedRequest, RequestStatus
+from hubapp.common.current import hub_object_or_404
 from hubapp.common.current import hub_or_404 as _hub
 from hubapp.common.forms import commit_change
 from hubapp.common.jpcalendar import FiscalYear
@@ -48,9 +49,10 @@ def availability():
     """The bed manager's two taps: a number, then 保存 (today's and tomorrow's figure of each hospital)."""
     form = AvailabilityForm()
     if form.is_submitted():
-        agreement = services.get_agreement(_hub().id, form.agreement.data or 0)
-        if agreement is None or not services.may_manage(current_user, agreement):
-            abort(404)  # another hospital's agreement: not theirs to post
+        # another hospital's agreement is not theirs to post
+        agreement = hub_object_or_404(
+            services.get_agreement, form.agreement.data or 0, lambda a: services.may_manage(current_user, a)
+        )
         if form.validate() and commit_change(
             lambda: services.post_figure(
                 agreement, form.day.data, form.free_beds.data, current_user.id, form.version.data, utcnow()
@@ -104,9 +106,7 @@ def agreements():
 @roles_required(*HUB_EDITORS)
 def agreement(agreement_id: int):
     hub = _hub()
-    found = services.get_agreement(hub.id, agreement_id)
-    if found is None:
-        abort(404)
+    found = hub_object_or_404(services.get_agreement, agreement_id)
     form = _agreement_form(hub.id, found)
     if form.validate_on_submit() and commit_change(
         lambda: services.save_agreement(hub.id, found, **form.values()), _("協定を保存しました。"), form
@@ -117,9 +117,7 @@ def agreement(agreement_id: int):
 
 @roles_required(*REQUESTERS)
 def request_new():
-    agreement = services.get_agreement(_hub().id, request.values.get("agreement", type=int) or 0)
-    if agreement is None:
-        abort(404)
+    agreement = hub_object_or_404(services.get_agreement, request.values.get("agreement", type=int) or 0)
     form = BedRequestForm()
     form.fill_choices()
     if form.validate_on_submit() and commit_change(
@@ -167,10 +165,7 @@ def _requests_page(refused: tuple[int, AnswerForm] | None = None):
 
 def _request_or_404(request_id: int, may) -> BedRequest:
     """The hub's request, when ``may(user, request)``; another hospital's or physician's is not found."""
-    found = services.get_request(_hub().id, request_id)
-    if found is None or not may(current_user, found):
-        abort(404)
-    return found
+    return hub_object_or_404(services.get_request, request_id, lambda found: may(current_user, found))
 
 
 def _manages(user, found: BedRequest) -> bool:

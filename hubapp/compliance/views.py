@@ -9,6 +9,7 @@ from flask_login import current_user
 from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from hubapp.common.current import found_or_404, hub_object_or_404
 from hubapp.common.current import hub_or_404 as _hub
 from hubapp.common.downloads import content_disposition, stored_file
 from hubapp.common.downloads import fallback_name as _fallback_name
@@ -175,9 +176,7 @@ def evidence():
 
 
 def _menu_program(program_code: str):
-    program = services.programs().get(program_code)
-    if program is None or not program.menus:
-        abort(404)
+    program = found_or_404(services.programs().get(program_code), lambda p: bool(p.menus))
     return program
 
 
@@ -228,9 +227,7 @@ def document(document_id: int):
     from hubapp.audit.services import record
     from hubapp.common.vocabulary import AuditAction
 
-    found = services.get_document(_hub().id, document_id)
-    if found is None or not services.document_path(found).exists():
-        abort(404)
+    found = hub_object_or_404(services.get_document, document_id, lambda d: services.document_path(d).exists())
     record(AuditAction.VIEW, found.__tablename__, found.id, hub_id=found.hub_id)
     db.session.commit()
     return stored_file(services.document_path(found), found.filename, found.content_type, _fallback_name(found))
@@ -238,9 +235,7 @@ def document(document_id: int):
 
 @roles_required(*HUB_EDITORS)
 def document_delete(document_id: int):
-    found = services.get_document(_hub().id, document_id)
-    if found is None:
-        abort(404)
+    found = hub_object_or_404(services.get_document, document_id)
     year, anchor = found.fiscal_year, f"item-{found.program_code}-{found.item_code}"
     commit_change(lambda: services.delete_document(found), _("資料を削除しました。"))
     return _back(year, anchor)

@@ -8,12 +8,13 @@ entries records a view in the audit trail (the list: which entries it showed).
 import calendar
 from datetime import date, timedelta
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from hubapp.audit.services import record
+from hubapp.common.current import hub_object_or_404
 from hubapp.common.current import hub_or_404 as _hub
 from hubapp.common.downloads import content_disposition
 from hubapp.common.jpcalendar import FiscalYear, format_wareki
@@ -28,13 +29,6 @@ from hubapp.directory import services as directory
 from hubapp.extensions import db
 
 READERS = tuple(services.CONSULTATION_ROLES)
-
-
-def _consultation_or_404(consultation_id: int) -> Consultation:
-    consultation = services.get_consultation(_hub().id, consultation_id)
-    if consultation is None:
-        abort(404)
-    return consultation
 
 
 def _audit_view(consultations: list[Consultation], page: str) -> None:
@@ -112,7 +106,7 @@ def _form(hub, consultation: Consultation | None = None) -> ConsultationForm:
 @roles_required(*READERS)
 def edit(consultation_id: int | None = None):
     hub = _hub()
-    consultation = _consultation_or_404(consultation_id) if consultation_id else None
+    consultation = hub_object_or_404(services.get_consultation, consultation_id) if consultation_id else None
     form = _form(hub, consultation)
     if form.validate_on_submit():
         try:
@@ -137,7 +131,7 @@ def edit(consultation_id: int | None = None):
 @roles_required(*READERS)
 def detail(consultation_id: int):
     hub = _hub()
-    consultation = _consultation_or_404(consultation_id)
+    consultation = hub_object_or_404(services.get_consultation, consultation_id)
     status_form = StatusForm(data={"status": consultation.status.value})
     status_form.fill_choices()
     html = render_template(
@@ -154,7 +148,7 @@ def detail(consultation_id: int):
 
 @roles_required(*READERS)
 def status(consultation_id: int):
-    consultation = _consultation_or_404(consultation_id)
+    consultation = hub_object_or_404(services.get_consultation, consultation_id)
     form = StatusForm()
     form.fill_choices()
     if not form.validate_on_submit():
@@ -173,7 +167,7 @@ def status(consultation_id: int):
 
 @roles_required(*services.DELETERS)
 def delete(consultation_id: int):
-    consultation = _consultation_or_404(consultation_id)
+    consultation = hub_object_or_404(services.get_consultation, consultation_id)
     month = consultation.received_on.strftime("%Y-%m")
     services.delete_consultation(consultation)
     db.session.commit()

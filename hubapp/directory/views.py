@@ -1,9 +1,10 @@
 """Directory pages under /directory/: search, organisations, people, re-confirmation, functions."""
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from hubapp.common.current import found_or_404, hub_object_or_404
 from hubapp.common.current import hub_or_404 as _hub
 from hubapp.common.forms import BackForm
 from hubapp.common.roles import ALL_ROLES, HUB_EDITORS, Role, roles_required
@@ -12,13 +13,6 @@ from hubapp.directory import search, services
 from hubapp.directory.forms import FunctionForm, OrganisationForm, PersonForm
 from hubapp.directory.models import DirectoryFunction, OrganisationType, Profession
 from hubapp.extensions import db
-
-
-def _organisation_or_404(organisation_id: int):
-    organisation = services.get_organisation(_hub().id, organisation_id)
-    if organisation is None:
-        abort(404)
-    return organisation
 
 
 def _filter_from_args() -> services.OrganisationFilter:
@@ -53,7 +47,7 @@ def index():
 
 @roles_required(*ALL_ROLES)
 def detail(organisation_id: int):
-    organisation = _organisation_or_404(organisation_id)
+    organisation = hub_object_or_404(services.get_organisation, organisation_id)
     max_age = current_app.config["DIRECTORY_STALE_DAYS"]
     return render_template(
         "directory/detail.html",
@@ -80,7 +74,7 @@ def _organisation_form(organisation=None) -> OrganisationForm:
 @roles_required(*HUB_EDITORS)
 def edit(organisation_id: int | None = None):
     hub = _hub()
-    organisation = _organisation_or_404(organisation_id) if organisation_id else None
+    organisation = hub_object_or_404(services.get_organisation, organisation_id) if organisation_id else None
     form = _organisation_form(organisation)
     if form.validate_on_submit():
         try:
@@ -97,7 +91,7 @@ def edit(organisation_id: int | None = None):
 
 @roles_required(*HUB_EDITORS)
 def confirm(organisation_id: int):
-    organisation = _organisation_or_404(organisation_id)
+    organisation = hub_object_or_404(services.get_organisation, organisation_id)
     services.confirm(organisation, current_user.id, today())
     db.session.commit()
     flash(_("「%(name)s」を確認済みにしました。", name=organisation.name), "success")
@@ -109,7 +103,7 @@ def confirm(organisation_id: int):
 
 @roles_required(*HUB_EDITORS)
 def delete(organisation_id: int):
-    organisation = _organisation_or_404(organisation_id)
+    organisation = hub_object_or_404(services.get_organisation, organisation_id)
     name = organisation.name
     if services.remove(organisation):
         flash(_("「%(name)s」を削除しました。", name=name), "success")
@@ -123,7 +117,7 @@ def delete(organisation_id: int):
 
 @roles_required(*HUB_EDITORS)
 def restore(organisation_id: int):
-    organisation = _organisation_or_404(organisation_id)
+    organisation = hub_object_or_404(services.get_organisation, organisation_id)
     services.restore(organisation)
     db.session.commit()
     flash(_("「%(name)s」をアーカイブから戻しました。", name=organisation.name), "success")
@@ -157,9 +151,7 @@ def people():
 @roles_required(*HUB_EDITORS)
 def person_edit(person_id: int | None = None):
     hub = _hub()
-    person = services.get_person(hub.id, person_id) if person_id else None
-    if person_id and person is None:
-        abort(404)
+    person = hub_object_or_404(services.get_person, person_id) if person_id else None
     form = PersonForm(obj=person)
     form.fill_choices(services.organisation_choices(hub.id))
     if person is not None and request.method == "GET":
@@ -201,9 +193,7 @@ def functions():
 
 @roles_required(Role.ADMIN)
 def function_toggle(function_id: int):
-    function = db.session.get(DirectoryFunction, function_id)
-    if function is None:
-        abort(404)
+    function = found_or_404(db.session.get(DirectoryFunction, function_id))
     services.set_function_active(function, not function.is_active)
     db.session.commit()
     return redirect(url_for("directory.functions"))

@@ -4,6 +4,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from hubapp.common.current import found_or_404
 from hubapp.common.roles import ALL_ROLES, HUB_EDITORS, roles_required
 from hubapp.extensions import db
 from hubapp.hubs import context, services
@@ -12,9 +13,7 @@ from hubapp.hubs.models import OperatorType
 
 
 def _hub_or_404(hub_id: int):
-    hub = services.get_visible_hub(current_user, hub_id)
-    if hub is None:
-        abort(404)
+    hub = found_or_404(services.get_visible_hub(current_user, hub_id))
     return hub
 
 
@@ -76,9 +75,7 @@ def edit(hub_id: int):
 @roles_required(*HUB_EDITORS)
 def municipality(hub_id: int, area_id: int | None = None):
     hub = _editable_hub_or_403(hub_id)
-    area = next((a for a in hub.municipalities if a.id == area_id), None)
-    if area_id is not None and area is None:
-        abort(404)
+    area = None if area_id is None else found_or_404(next((a for a in hub.municipalities if a.id == area_id), None))
     form = MunicipalityForm(obj=area)
     if form.validate_on_submit():
         try:
@@ -104,9 +101,7 @@ def municipality(hub_id: int, area_id: int | None = None):
 @roles_required(*HUB_EDITORS)
 def municipality_delete(hub_id: int, area_id: int):
     hub = _editable_hub_or_403(hub_id)
-    area = next((a for a in hub.municipalities if a.id == area_id), None)
-    if area is None:
-        abort(404)
+    area = found_or_404(next((a for a in hub.municipalities if a.id == area_id), None))
     services.remove_municipality(area)
     db.session.commit()
     flash(_("%(name)sを圏域から外しました。", name=area.name), "success")

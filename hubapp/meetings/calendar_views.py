@@ -4,17 +4,18 @@
 Their URLs are listed in ``routes.py``.
 """
 
-from flask import Response, abort, flash, redirect, render_template, url_for
+from flask import Response, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from hubapp.common.current import found_or_404, hub_object_or_404
 from hubapp.common.downloads import content_disposition
 from hubapp.common.roles import ALL_ROLES, HUB_EDITORS, public, roles_required
 from hubapp.extensions import db
 from hubapp.hubs import services as hubs
-from hubapp.meetings import feeds, ical
+from hubapp.meetings import feeds, ical, services
 from hubapp.meetings.forms import FeedForm
-from hubapp.meetings.views import _hub, _meeting_or_404
+from hubapp.meetings.views import _hub
 
 ICS_MIMETYPE = "text/calendar; charset=utf-8"
 #: Calendars poll; five minutes of private caching spares the database without delaying changes much.
@@ -38,7 +39,7 @@ def feed_name(hub_name: str) -> str:
 @roles_required(*ALL_ROLES)
 def ics(meeting_id: int):
     """The meeting for one's own calendar: PUBLISH, without the attendees' names and addresses."""
-    meeting = _meeting_or_404(meeting_id)
+    meeting = hub_object_or_404(services.get_meeting, meeting_id)
     return _ics_response(
         ical.meeting_calendar(meeting, "PUBLISH"), f"{meeting.title[:80]}.ics", f"meeting-{meeting.id}.ics"
     )
@@ -74,9 +75,7 @@ def feeds_page():
 
 @roles_required(*HUB_EDITORS)
 def feed_revoke(feed_id: int):
-    feed = feeds.get_feed(_hub().id, feed_id)
-    if feed is None:
-        abort(404)
+    feed = hub_object_or_404(feeds.get_feed, feed_id)
     feeds.revoke(feed)
     db.session.commit()
     flash(_("購読URLを無効にしました。このURLのカレンダーは更新されなくなります。"), "info")
@@ -86,12 +85,8 @@ def feed_revoke(feed_id: int):
 @public
 def feed(token: str):
     """The hub's meetings for subscribed calendars; 404 for an unknown or revoked token."""
-    found = feeds.feed_for_token(token)
-    if found is None:
-        abort(404)
-    hub = hubs.get_hub(found.hub_id)
-    if hub is None:
-        abort(404)
+    found = found_or_404(feeds.feed_for_token(token))
+    hub = found_or_404(hubs.get_hub(found.hub_id))
     data = ical.feed_calendar(feeds.feed_meetings(hub.id), feed_name(hub.name))
     db.session.commit()  # last_used_at
     response = _ics_response(data, "meetings.ics")

@@ -15,6 +15,7 @@ from wtforms import SelectField
 from wtforms.validators import DataRequired
 
 from hubapp.audit.services import record
+from hubapp.common.current import hub_object_or_404
 from hubapp.common.downloads import fallback_name, stored_file
 from hubapp.common.headers import DOWNLOAD_CSP, talisman
 from hubapp.common.roles import ALL_ROLES, HUB_EDITORS, roles_required
@@ -22,9 +23,8 @@ from hubapp.common.vocabulary import AuditAction
 from hubapp.core.services import error_page as handle_http_error
 from hubapp.core.services import upload_too_large
 from hubapp.extensions import db
-from hubapp.meetings import documents
+from hubapp.meetings import documents, services
 from hubapp.meetings.models import DocumentKind
-from hubapp.meetings.views import _hub, _meeting_or_404
 
 
 class DocumentForm(FlaskForm):
@@ -62,7 +62,7 @@ def _too_large(meeting_id: int):
 
 @roles_required(*HUB_EDITORS)
 def document_upload(meeting_id: int):
-    meeting = _meeting_or_404(meeting_id)
+    meeting = hub_object_or_404(services.get_meeting, meeting_id)
     form = DocumentForm()
     if not form.validate_on_submit():
         for field in (form.file, form.kind):
@@ -89,9 +89,7 @@ def document_upload(meeting_id: int):
 @roles_required(*ALL_ROLES)
 @talisman(content_security_policy=DOWNLOAD_CSP)
 def document(document_id: int):
-    found = documents.get_document(_hub().id, document_id)
-    if found is None:
-        abort(404)
+    found = hub_object_or_404(documents.get_document, document_id)
     path = documents.path_of(found)
     if not path.is_file():
         current_app.logger.error("meeting document %s: file %s is missing", found.id, path)
@@ -109,9 +107,7 @@ def document(document_id: int):
 
 @roles_required(*HUB_EDITORS)
 def document_delete(document_id: int):
-    found = documents.get_document(_hub().id, document_id)
-    if found is None:
-        abort(404)
+    found = hub_object_or_404(documents.get_document, document_id)
     meeting_id, name = found.meeting_id, found.filename
     documents.delete(found)
     db.session.commit()

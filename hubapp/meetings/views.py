@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from hubapp.audit.services import record
+from hubapp.common.current import found_or_404, hub_object_or_404
 from hubapp.common.current import hub_or_404 as _hub
 from hubapp.common.jpcalendar import FiscalYear
 from hubapp.common.roles import ALL_ROLES, HUB_EDITORS, roles_required
@@ -27,13 +28,6 @@ from hubapp.meetings.forms import (
     WalkInForm,
 )
 from hubapp.meetings.models import AttendanceStatus, IssueStatus, MeetingKind, Scene, Topic
-
-
-def _meeting_or_404(meeting_id: int):
-    meeting = services.get_meeting(_hub().id, meeting_id)
-    if meeting is None:
-        abort(404)
-    return meeting
 
 
 def _fiscal_year() -> FiscalYear:
@@ -78,7 +72,7 @@ def _meeting_form(meeting=None) -> MeetingForm:
 @roles_required(*HUB_EDITORS)
 def edit(meeting_id: int | None = None):
     hub = _hub()
-    meeting = _meeting_or_404(meeting_id) if meeting_id else None
+    meeting = hub_object_or_404(services.get_meeting, meeting_id) if meeting_id else None
     form = _meeting_form(meeting)
     if form.validate_on_submit():
         values = {
@@ -122,7 +116,7 @@ def edit(meeting_id: int | None = None):
 def detail(meeting_id: int):
     from hubapp.meetings.document_views import DocumentForm  # that module builds on this one
 
-    meeting = _meeting_or_404(meeting_id)
+    meeting = hub_object_or_404(services.get_meeting, meeting_id)
     page = render_template(
         "meetings/detail.html",
         meeting=meeting,
@@ -148,7 +142,7 @@ def _attendance_counts(meeting) -> dict:
 
 @roles_required(*HUB_EDITORS)
 def cancel(meeting_id: int):
-    meeting = _meeting_or_404(meeting_id)
+    meeting = hub_object_or_404(services.get_meeting, meeting_id)
     if not meeting.is_cancelled:
         services.cancel_meeting(meeting)
         sent = notify.send_cancellation(meeting)
@@ -159,7 +153,7 @@ def cancel(meeting_id: int):
 
 @roles_required(*HUB_EDITORS)
 def invite(meeting_id: int):
-    meeting = _meeting_or_404(meeting_id)
+    meeting = hub_object_or_404(services.get_meeting, meeting_id)
     form = InviteForm()
     form.fill_choices(
         directory.person_choices(meeting.hub_id), directory.organisations_with_people_choices(meeting.hub_id)
@@ -186,7 +180,7 @@ def invite(meeting_id: int):
 
 @roles_required(*HUB_EDITORS)
 def attendance(meeting_id: int):
-    meeting = _meeting_or_404(meeting_id)
+    meeting = hub_object_or_404(services.get_meeting, meeting_id)
     walk_in = WalkInForm(prefix="walkin")
     walk_in.fill_choices()
     mark = MarkForm()
@@ -239,7 +233,7 @@ def attendance(meeting_id: int):
 @roles_required(*HUB_EDITORS)
 def mark_held(meeting_id: int):
     """「開催済みにする」: record attendance before the start time, on the meeting's day."""
-    meeting = _meeting_or_404(meeting_id)
+    meeting = hub_object_or_404(services.get_meeting, meeting_id)
     try:
         services.mark_held(meeting, utcnow())
     except services.MeetingError as error:
@@ -254,11 +248,9 @@ def mark_held(meeting_id: int):
 @roles_required(*HUB_EDITORS)
 def link_walk_in(meeting_id: int, participant_id: int):
     """Tie a walk-in to the directory person they turned out to be."""
-    meeting = _meeting_or_404(meeting_id)
-    participant = next((p for p in meeting.participants if p.id == participant_id and p.is_walk_in), None)
-    person = directory.get_person(meeting.hub_id, LinkWalkInForm().person_id.data or 0)
-    if participant is None or person is None:
-        abort(404)
+    meeting = hub_object_or_404(services.get_meeting, meeting_id)
+    participant = found_or_404(next((p for p in meeting.participants if p.id == participant_id and p.is_walk_in), None))
+    person = found_or_404(directory.get_person(meeting.hub_id, LinkWalkInForm().person_id.data or 0))
     try:
         services.link_walk_in(participant, person)
     except services.MeetingError as error:
@@ -273,7 +265,7 @@ def link_walk_in(meeting_id: int, participant_id: int):
 @roles_required(*HUB_EDITORS)
 def results(meeting_id: int):
     """Head counts (public events) and survey results."""
-    meeting = _meeting_or_404(meeting_id)
+    meeting = hub_object_or_404(services.get_meeting, meeting_id)
     headcount, survey = HeadcountForm(obj=meeting, prefix="hc"), SurveyForm(obj=meeting, prefix="sv")
     try:
         if headcount.submit.data and headcount.validate_on_submit():
@@ -319,7 +311,7 @@ def issues():
 
 @roles_required(*HUB_EDITORS)
 def issue_new(meeting_id: int):
-    meeting = _meeting_or_404(meeting_id)
+    meeting = hub_object_or_404(services.get_meeting, meeting_id)
     form = IssueForm()
     if form.validate_on_submit():
         issue = services.create_issue(
@@ -351,16 +343,9 @@ def _issue_forms(hub_id: int):
     return measure, status
 
 
-def _issue_or_404(issue_id: int):
-    found = services.get_issue(_hub().id, issue_id)
-    if found is None:
-        abort(404)
-    return found
-
-
 @roles_required(*ALL_ROLES)
 def issue(issue_id: int):
-    found = _issue_or_404(issue_id)
+    found = hub_object_or_404(services.get_issue, issue_id)
     measure, status = _issue_forms(found.hub_id)
     status.status.data = found.status.value
     return render_template(
@@ -370,7 +355,7 @@ def issue(issue_id: int):
 
 @roles_required(*HUB_EDITORS)
 def issue_update(issue_id: int):
-    found = _issue_or_404(issue_id)
+    found = hub_object_or_404(services.get_issue, issue_id)
     measure, status = _issue_forms(found.hub_id)
     if measure.submit.data and measure.validate_on_submit():
         meeting = services.get_meeting(found.hub_id, measure.meeting_id.data) if measure.meeting_id.data else None

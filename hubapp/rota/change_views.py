@@ -1,10 +1,11 @@
 """Rota pages for changes (routes on the rota blueprint): the coordinator's hand edit of one duty, and
 交代 — a physician's swap requests, the open pool, accepting, and the coordinator's approval."""
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from hubapp.common.current import found_or_404, hub_object_or_404
 from hubapp.common.forms import commit_change
 from hubapp.common.roles import ALL_ROLES, HUB_EDITORS, Role, roles_required
 from hubapp.db import utcnow
@@ -28,9 +29,7 @@ def _notify(duty: Duty, affected: list[int]) -> str:
 def duty(duty_id: int):
     """手動修正: the coordinator sets one duty's primary and secondary; every hard rule is checked."""
     hub = _hub()
-    found = changes.get_duty(hub.id, duty_id)
-    if found is None:
-        abort(404)
+    found = hub_object_or_404(changes.get_duty, duty_id)
     group = services.get_group(hub.id, found.group_id)
     month = found.day.strftime("%Y-%m")
     form = DutyForm(data={"primary": found.primary_id, "secondary": found.secondary_id})
@@ -87,17 +86,8 @@ def swaps():
     )
 
 
-def _swap_or_404(swap_id: int) -> changes.SwapRequest:
-    swap = changes.get_swap(_hub().id, swap_id)
-    if swap is None:
-        abort(404)
-    return swap
-
-
 def _membership_for(group_id: int) -> GroupMember:
-    member = next((m for m in _memberships() if m.group_id == group_id), None)
-    if member is None:
-        abort(404)
+    member = found_or_404(next((m for m in _memberships() if m.group_id == group_id), None))
     return member
 
 
@@ -113,17 +103,13 @@ def _failed(error: services.RotaError):
 
 @roles_required(Role.PHYSICIAN)
 def swap_request(duty_id: int):
-    found = changes.get_duty(_hub().id, duty_id)
-    if found is None:
-        abort(404)
+    found = hub_object_or_404(changes.get_duty, duty_id)
     member = _membership_for(found.group_id)
     form = SwapRequestForm()
     target_id = form.target.data
     target = None
     if target_id is not None:
-        target = services.group_member(found.group_id, target_id)
-        if target is None:
-            abort(404)
+        target = found_or_404(services.group_member(found.group_id, target_id))
     try:
         changes.request_swap(found, member, form.role.data or "", target)
     except services.RotaError as error:
@@ -134,7 +120,7 @@ def swap_request(duty_id: int):
 
 @roles_required(Role.PHYSICIAN)
 def swap_accept(swap_id: int):
-    swap = _swap_or_404(swap_id)
+    swap = hub_object_or_404(changes.get_swap, swap_id)
     member = _membership_for(swap.duty.group_id)
     try:
         affected = changes.accept(swap, member, _year_end())
@@ -148,7 +134,7 @@ def swap_accept(swap_id: int):
 
 @roles_required(*HUB_EDITORS)
 def swap_approve(swap_id: int):
-    swap = _swap_or_404(swap_id)
+    swap = hub_object_or_404(changes.get_swap, swap_id)
     try:
         affected = changes.approve(swap, current_user.id, _year_end())
     except services.RotaError as error:
@@ -159,7 +145,7 @@ def swap_approve(swap_id: int):
 
 @roles_required(*HUB_EDITORS)
 def swap_reject(swap_id: int):
-    swap = _swap_or_404(swap_id)
+    swap = hub_object_or_404(changes.get_swap, swap_id)
     try:
         changes.reject(swap, current_user.id)
     except services.RotaError as error:
@@ -170,7 +156,7 @@ def swap_reject(swap_id: int):
 
 @roles_required(Role.PHYSICIAN)
 def swap_cancel(swap_id: int):
-    swap = _swap_or_404(swap_id)
+    swap = hub_object_or_404(changes.get_swap, swap_id)
     member = _membership_for(swap.duty.group_id)
     try:
         changes.cancel(swap, member)

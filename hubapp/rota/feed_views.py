@@ -11,6 +11,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from hubapp.common.current import found_or_404, hub_object_or_404
 from hubapp.common.roles import HUB_EDITORS, Role, public, roles_required
 from hubapp.extensions import db
 from hubapp.rota import feeds, ical, services
@@ -52,14 +53,10 @@ def feeds_page():
     form = FeedForm()
     if form.is_submitted():  # (CSRF is checked for every post by CSRFProtect)
         if editor:
-            group = next((g for g in groups if g.id == form.group.data), None)
-            if group is None:
-                abort(404)
+            group = found_or_404(next((g for g in groups if g.id == form.group.data), None))
             _feed, token = feeds.create_group_feed(group, current_user.id)
         else:
-            member = next((m for m in memberships if m.id == form.member.data), None)
-            if member is None:
-                abort(404)
+            member = found_or_404(next((m for m in memberships if m.id == form.member.data), None))
             _feed, token = feeds.create_personal_feed(member, current_user.id)
         db.session.commit()
         new_url = url_for("rota.feed", token=token, _external=True)
@@ -86,11 +83,8 @@ def feeds_page():
 def feed_revoke(feed_id: int):
     """Coordinators and admins revoke any feed of the hub; a physician their own feeds."""
     hub = _hub()
-    feed = feeds.get_feed(hub.id, feed_id)
-    if feed is None:
-        abort(404)
-    if not _is_editor() and feed.id not in {f.id for f in feeds.feeds_of_user(current_user.id, hub.id)}:
-        abort(404)
+    mine = None if _is_editor() else {f.id for f in feeds.feeds_of_user(current_user.id, hub.id)}
+    feed = hub_object_or_404(feeds.get_feed, feed_id, lambda f: mine is None or f.id in mine)
     feeds.revoke(feed)
     db.session.commit()
     flash(_("購読URLを無効にしました。このURLのカレンダーは更新されなくなります。"), "info")
@@ -105,9 +99,7 @@ def feed(token: str):
     latest change of a duty in it (or the feed's creation): a calendar that sends either back gets
     304 without a body while nothing changed.
     """
-    found = feeds.feed_for_token(token)
-    if found is None:
-        abort(404)
+    found = found_or_404(feeds.feed_for_token(token))
     group, member = feeds.feed_subject(found)
     if group is None or (found.member_id is not None and member is None):
         abort(404)

@@ -1,9 +1,10 @@
 """Setting up a physician group: its name, backup hospital, deadline and 宿日直許可; its shift types and
 extra 休日; its members (FTE, caps, roles, active) and unavailability entered for them."""
 
-from flask import abort, current_app, redirect, render_template, request, url_for
+from flask import current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from hubapp.common.current import found_or_404, hub_object_or_404
 from hubapp.common.forms import NOTHING_REFUSED, Refused, commit_change
 from hubapp.common.roles import HUB_EDITORS, roles_required
 from hubapp.core.services import today
@@ -19,13 +20,6 @@ from hubapp.rota.forms import (
 )
 from hubapp.rota.models import AppliesOn, AvailabilityKind, PhysicianGroup
 from hubapp.rota.views import _hub
-
-
-def _group(group_id: int) -> PhysicianGroup:
-    found = services.get_group(_hub().id, group_id)
-    if found is None:
-        abort(404)
-    return found
 
 
 def _back(group: PhysicianGroup, anchor: str = ""):
@@ -58,7 +52,7 @@ def group_new():
 @roles_required(*HUB_EDITORS)
 def group(group_id: int):
     """The group's page; a post adds a physician."""
-    hub, found = _hub(), _group(group_id)
+    hub, found = _hub(), hub_object_or_404(services.get_group, group_id)
     if request.method == "GET":
         return _group_page(found)
     form = MemberForm()
@@ -105,7 +99,7 @@ def _group_page(found: PhysicianGroup, refused: Refused = NOTHING_REFUSED):
 
 @roles_required(*HUB_EDITORS)
 def group_settings(group_id: int):
-    found, form = _group(group_id), GroupSettingsForm()
+    found, form = hub_object_or_404(services.get_group, group_id), GroupSettingsForm()
     return _saved(
         found,
         "settings",
@@ -126,10 +120,10 @@ def group_settings(group_id: int):
 @roles_required(*HUB_EDITORS)
 def shift_save(group_id: int):
     """Add a shift type, or change the one named by the ``shift`` field."""
-    found, form = _group(group_id), ShiftForm()
-    shift = next((s for s in found.shift_types if s.id == form.shift.data), None)
-    if form.shift.data and shift is None:
-        abort(404)
+    found, form = hub_object_or_404(services.get_group, group_id), ShiftForm()
+    shift = (
+        found_or_404(next((s for s in found.shift_types if s.id == form.shift.data), None)) if form.shift.data else None
+    )
     return _saved(
         found,
         f"shift-{shift.id}" if shift else "shift-new",
@@ -150,10 +144,8 @@ def shift_save(group_id: int):
 
 @roles_required(*HUB_EDITORS)
 def shift_delete(group_id: int):
-    found, form = _group(group_id), ShiftForm()
-    shift = next((s for s in found.shift_types if s.id == form.shift.data), None)
-    if shift is None:
-        abort(404)
+    found, form = hub_object_or_404(services.get_group, group_id), ShiftForm()
+    shift = found_or_404(next((s for s in found.shift_types if s.id == form.shift.data), None))
     commit_change(lambda: services.delete_shift_type(found, shift), _("シフトを削除しました。"))
     return _back(found, "shifts")
 
@@ -161,7 +153,7 @@ def shift_delete(group_id: int):
 @roles_required(*HUB_EDITORS)
 def group_holiday(group_id: int):
     """Add an extra 休日 (``day``), or remove one (``remove``)."""
-    found, form = _group(group_id), HolidayForm()
+    found, form = hub_object_or_404(services.get_group, group_id), HolidayForm()
     if form.removing:
         change = lambda: services.remove_group_holiday(found, form.remove.data)  # noqa: E731
         return _saved(found, "holiday-remove", form, change, _("休日から外しました。"), "holidays")
@@ -171,10 +163,8 @@ def group_holiday(group_id: int):
 
 @roles_required(*HUB_EDITORS)
 def member_update(group_id: int, member_id: int):
-    found, form = _group(group_id), MemberUpdateForm()
-    member = next((m for m in found.members if m.id == member_id), None)
-    if member is None:
-        abort(404)
+    found, form = hub_object_or_404(services.get_group, group_id), MemberUpdateForm()
+    member = found_or_404(next((m for m in found.members if m.id == member_id), None))
     return _saved(
         found,
         f"member-{member.id}",
@@ -196,10 +186,8 @@ def member_update(group_id: int, member_id: int):
 @roles_required(*HUB_EDITORS)
 def member_unavailability(group_id: int):
     """The coordinator enters days a physician cannot do (late ones, or for a physician without a login)."""
-    found, form = _group(group_id), UnavailabilityForm()
-    member = next((m for m in found.members if m.id == form.member.data), None)
-    if member is None:
-        abort(404)
+    found, form = hub_object_or_404(services.get_group, group_id), UnavailabilityForm()
+    member = found_or_404(next((m for m in found.members if m.id == form.member.data), None))
     return _saved(
         found,
         "unavailability",

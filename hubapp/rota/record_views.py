@@ -8,6 +8,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from hubapp.common.current import hub_object_or_404
 from hubapp.common.forms import NOTHING_REFUSED, Refused, commit_change
 from hubapp.common.jpcalendar import FiscalYear
 from hubapp.common.roles import HUB_EDITORS, Role, roles_required
@@ -58,9 +59,7 @@ def pairs():
     if request.method == "GET":
         return _pairs_page(hub)
     form = PairForm()
-    group = services.get_group(hub.id, form.group.data) if form.group.data else None
-    if form.group.data and group is None:
-        abort(404)
+    group = hub_object_or_404(services.get_group, form.group.data) if form.group.data else None
     for member_id in (form.attending.data, form.deputy.data):
         _same_hub_or_404(hub.id, member_id)
     applied = form.validate_on_submit() and commit_change(
@@ -77,9 +76,7 @@ def pairs():
 
 @roles_required(*HUB_EDITORS)
 def pair_end(pair_id: int):
-    pair = records.get_pair(_hub().id, pair_id)
-    if pair is None:
-        abort(404)
+    pair = hub_object_or_404(records.get_pair, pair_id)
     commit_change(
         lambda: records.end_pair(pair, today()),
         _("%(code)s の主治医・副主治医を終了しました。", code=pair.patient_code),
@@ -162,9 +159,7 @@ def logs():
 @roles_required(*HUB_EDITORS)
 def log_delete(log_id: int):
     """The coordinator removes a wrong entry (the audit trail keeps what it was)."""
-    log = records.get_log(_hub().id, log_id)
-    if log is None:
-        abort(404)
+    log = hub_object_or_404(records.get_log, log_id)
     month = log.started_at.astimezone(JST).strftime("%Y-%m")
     records.delete_log(log)
     db.session.commit()

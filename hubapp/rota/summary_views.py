@@ -1,22 +1,22 @@
 """Manual summaries of the months before 運用開始日, on a group's page: entered with their evidence, the
 evidence downloaded (by the hub and the prefecture, audited), and deleted with its months."""
 
-from flask import abort, current_app, redirect, request, url_for
+from flask import current_app, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from hubapp.common.current import hub_object_or_404
 from hubapp.common.downloads import fallback_name, stored_file
 from hubapp.common.forms import Refused, commit_change
 from hubapp.common.headers import DOWNLOAD_CSP, talisman
 from hubapp.common.roles import HUB_EDITORS, Role, roles_required
 from hubapp.db import utcnow
 from hubapp.extensions import db
-from hubapp.rota import summaries
+from hubapp.rota import services, summaries
 from hubapp.rota.forms import summary_form, summary_rows
-from hubapp.rota.group_views import _group, _group_page
-from hubapp.rota.views import _hub
+from hubapp.rota.group_views import _group_page
 
 #: The prefecture reads the evidence behind a figure it is shown on /compliance/.
 READERS = (*HUB_EDITORS, Role.PREFECTURE)
@@ -37,7 +37,7 @@ def _too_large(group_id: int | None):
 
 @roles_required(*HUB_EDITORS)
 def summary_upload(group_id: int):
-    found = _group(group_id)
+    found = hub_object_or_404(services.get_group, group_id)
     year_end = current_app.config["YEAR_END_HOLIDAYS"]
     form = summary_form(summaries.summary_months(found, year_end))
     upload = form.file.data if form.is_submitted() and isinstance(form.file.data, FileStorage) else None
@@ -78,9 +78,7 @@ def summary_document(document_id: int):
     from hubapp.audit.services import record
     from hubapp.common.vocabulary import AuditAction
 
-    found = summaries.get_document(_hub().id, document_id)
-    if found is None or not summaries.path_of(found).exists():
-        abort(404)
+    found = hub_object_or_404(summaries.get_document, document_id, lambda d: summaries.path_of(d).exists())
     record(AuditAction.VIEW, found.__tablename__, found.id, hub_id=found.hub_id)
     db.session.commit()
     return stored_file(summaries.path_of(found), found.filename, found.content_type, fallback_name(found))
@@ -88,9 +86,7 @@ def summary_document(document_id: int):
 
 @roles_required(*HUB_EDITORS)
 def summary_delete(document_id: int):
-    found = summaries.get_document(_hub().id, document_id)
-    if found is None:
-        abort(404)
+    found = hub_object_or_404(summaries.get_document, document_id)
     group_id = found.group_id
     commit_change(lambda: summaries.delete(found), _("資料とその手入力の集計を削除しました。"))
     return redirect(url_for("rota.group", group_id=group_id) + f"#{ANCHOR}")

@@ -6,6 +6,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from hubapp.common.current import hub_object_or_404
 from hubapp.common.current import hub_or_404 as _hub
 from hubapp.common.forms import commit_change
 from hubapp.common.jpcalendar import FiscalYear
@@ -67,9 +68,7 @@ def _back_to_index(group_id: int, first: date, period: str):
 
 @roles_required(*HUB_EDITORS)
 def generate(group_id: int):
-    group = services.get_group(_hub().id, group_id)
-    if group is None:
-        abort(404)
+    group = hub_object_or_404(services.get_group, group_id)
     first, last, period = _period()
     applied = commit_change(
         lambda: services.generate(
@@ -98,9 +97,7 @@ def _report_draft(draft) -> None:
 
 @roles_required(*HUB_EDITORS)
 def publish(group_id: int):
-    group = services.get_group(_hub().id, group_id)
-    if group is None:
-        abort(404)
+    group = hub_object_or_404(services.get_group, group_id)
     first, last, period = _period()
     count = services.publish(group, first, last)
     db.session.commit()

@@ -23,6 +23,10 @@ class Defaults:
     #: consultation entries, patient codes).
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True, "hide_parameters": True}
     SQLITE_BUSY_TIMEOUT_MS = 5000
+    #: A page's data is loaded by its view and service; SQL sent while a template renders (a lazy
+    #: relationship met in a loop) raises instead. On in tests (``TESTING``) unless set; off otherwise,
+    #: where such a page would still work, only slower.
+    RAISE_ON_TEMPLATE_QUERIES: bool | None = None
 
     SECRET_KEY: str | None = None
     SESSION_COOKIE_HTTPONLY = True
@@ -120,6 +124,8 @@ def load_config(app: Flask, test_config: dict | None) -> None:
     else:
         app.config.from_mapping(test_config)
     app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app)
+    if app.config.get("RAISE_ON_TEMPLATE_QUERIES") is None:
+        app.config["RAISE_ON_TEMPLATE_QUERIES"] = app.config.get("TESTING") is True
     if app.config.get("MAX_CONTENT_LENGTH") is None:
         # Refuse oversized requests before Werkzeug spools them to disk: the largest upload plus forms.
         app.config["MAX_CONTENT_LENGTH"] = (

@@ -1,9 +1,10 @@
-"""Engine settings: SQLite in WAL mode with foreign keys and a busy timeout; models registered."""
+"""Engine settings: SQLite in WAL mode with foreign keys and a busy timeout; models registered; no SQL
+while a template renders (where configured)."""
 
 import importlib
 import sqlite3
 
-from flask import Flask
+from flask import Flask, before_render_template, g, has_app_context, template_rendered
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -25,10 +26,60 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     cursor.close()
 
 
+class QueryFromTemplate(RuntimeError):
+    """A template loaded data: load what the page shows in its view or service (an eager load)."""
+
+
+_RENDERING = "_hubapp_rendering_template"
+_DEPTH = "_hubapp_rendering_depth"
+_REFUSED = "_hubapp_change_refused"
+
+
+def _refuse_while_rendering(state) -> None:
+    """Session ``do_orm_execute``: while a template renders, only the refresh of an object's own columns
+    (expired by the commit before it) may run; a lazy relationship or a query raises."""
+    if not (has_app_context() and g.get(_RENDERING)) or g.get(_REFUSED) or state.is_column_load:
+        return
+    raise QueryFromTemplate(f"{g.get(_RENDERING)} loaded data while rendering: {str(state.statement)[:200]}")
+
+
+def change_refused() -> None:
+    """A refused change was rolled back, which expires every loaded object: the page that shows the form
+    again reloads what it shows (one object at a time, on this refusal only), so the guard stands down."""
+    if has_app_context():
+        setattr(g, _REFUSED, True)
+
+
+def _rendering(sender, template, context, **extra) -> None:
+    setattr(g, _DEPTH, g.get(_DEPTH, 0) + 1)
+    setattr(g, _RENDERING, template.name or "a template from a string")
+
+
+def _rendered(sender, template, context, **extra) -> None:
+    setattr(g, _DEPTH, g.get(_DEPTH, 1) - 1)
+    if g.get(_DEPTH) <= 0:
+        setattr(g, _RENDERING, None)
+
+
+def _reset_guard(exc: BaseException | None = None) -> None:
+    """Each request starts unguarded (a render that raised never sent ``template_rendered``)."""
+    for name, value in ((_RENDERING, None), (_DEPTH, 0), (_REFUSED, False)):
+        setattr(g, name, value)
+
+
 def init_app(app: Flask) -> None:
     global _busy_timeout_ms
     _busy_timeout_ms = app.config["SQLITE_BUSY_TIMEOUT_MS"]
     import_models()
+    if app.config["RAISE_ON_TEMPLATE_QUERIES"]:
+        from sqlalchemy.orm import Session
+
+        if not event.contains(Session, "do_orm_execute", _refuse_while_rendering):
+            event.listen(Session, "do_orm_execute", _refuse_while_rendering)
+        before_render_template.connect(_rendering, app)
+        template_rendered.connect(_rendered, app)
+        app.before_request(_reset_guard)
+        app.teardown_request(_reset_guard)
 
 
 #: The modules that define the tables or attach session listeners: importing them is what tells the

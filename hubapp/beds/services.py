@@ -60,8 +60,13 @@ def agreements(hub_id: int, on: date | None = None) -> list[BedAgreement]:
 
 
 def get_agreement(hub_id: int, agreement_id: int) -> BedAgreement | None:
-    found = db.session.get(BedAgreement, agreement_id)
-    return found if found is not None and found.hub_id == hub_id else None
+    """The hub's agreement with its hospital and managers (what its pages show)."""
+    statement = (
+        sa.select(BedAgreement)
+        .where(BedAgreement.id == agreement_id, BedAgreement.hub_id == hub_id)
+        .options(selectinload(BedAgreement.hospital), selectinload(BedAgreement.managers))
+    )
+    return db.session.scalars(statement).first()
 
 
 def hospital_choices(hub_id: int) -> list[tuple[int, str]]:
@@ -406,7 +411,10 @@ def requests_for(hub_id: int, *, agreement_ids: set[int] | None = None, requeste
     statement = (
         sa.select(BedRequest)
         .where(BedRequest.hub_id == hub_id)
-        .options(selectinload(BedRequest.agreement).selectinload(BedAgreement.hospital))
+        .options(
+            selectinload(BedRequest.agreement).selectinload(BedAgreement.hospital),
+            selectinload(BedRequest.requested_by),
+        )
         .order_by(BedRequest.requested_at.desc(), BedRequest.id.desc())
         .limit(limit)
     )

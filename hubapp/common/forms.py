@@ -15,6 +15,7 @@ from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from hubapp.common.errors import DomainError
+from hubapp.database import change_refused
 from hubapp.extensions import db
 
 _INVALID = _l("選択肢が正しくありません。")
@@ -203,9 +204,11 @@ def _named(form, name: str):
     return None
 
 
-def put_error(form, error: DomainError) -> None:
-    """A rule's refusal shown where the user will look: beside its field, else at the top of the form."""
-    field = _named(form, error.field) if error.field else None
+def put_error(form, error: DomainError, fields: dict[str, str] | None = None) -> None:
+    """A rule's refusal shown where the user will look: beside its field, else at the top of the form.
+    ``fields`` names the form's field for a rule's field when they differ (``ends_at`` → ``end_time``)."""
+    name = (fields or {}).get(error.field or "", error.field)
+    field = _named(form, name) if name else None
     if field is not None:
         field.errors = [*field.errors, str(error)]
     else:
@@ -214,7 +217,10 @@ def put_error(form, error: DomainError) -> None:
 
 
 def commit_change(
-    change: Callable[[], T], done: str | Callable[[T], str] | None = None, form=None
+    change: Callable[[], T],
+    done: str | Callable[[T], str] | None = None,
+    form=None,
+    fields: dict[str, str] | None = None,
 ) -> Applied[T] | None:
     """Run ``change``; commit and flash ``done`` (a message, or one made from the change's result). When a
     rule refuses it (:class:`DomainError`), roll back so that nothing of it is kept, and put the rule's
@@ -224,10 +230,11 @@ def commit_change(
         value = change()
     except DomainError as error:
         db.session.rollback()
+        change_refused()
         if form is None:
             flash(str(error), "error")
         else:
-            put_error(form, error)
+            put_error(form, error, fields)
         return None
     db.session.commit()
     if done is not None:

@@ -17,6 +17,7 @@ from hubapp.audit.services import record
 from hubapp.common.current import hub_object_or_404
 from hubapp.common.current import hub_or_404 as _hub
 from hubapp.common.downloads import content_disposition
+from hubapp.common.forms import commit_change
 from hubapp.common.jpcalendar import FiscalYear, format_wareki
 from hubapp.common.roles import roles_required
 from hubapp.common.vocabulary import AuditAction
@@ -109,19 +110,21 @@ def edit(consultation_id: int | None = None):
     consultation = hub_object_or_404(services.get_consultation, consultation_id) if consultation_id else None
     form = _form(hub, consultation)
     if form.validate_on_submit():
-        try:
-            saved = services.save_consultation(hub, form.values(), current_user, consultation, now=utcnow())
-        except services.ConsultationError as error:
-            db.session.rollback()
-            getattr(form, error.field or "received_date").errors.append(str(error))
-        else:
-            db.session.commit()
+
+        def saved_message(saved) -> str:
             day = format_wareki(saved.received_on)
             if consultation is None:
-                flash(_("相談を記録しました（%(date)s）。", date=day), "success")
-            else:
-                flash(_("相談の記録を修正しました（%(date)s）。", date=day), "success")
-            return redirect(url_for("consultations.index", month=saved.received_on.strftime("%Y-%m")))
+                return _("相談を記録しました（%(date)s）。", date=day)
+            return _("相談の記録を修正しました（%(date)s）。", date=day)
+
+        applied = commit_change(
+            lambda: services.save_consultation(hub, form.values(), current_user, consultation, now=utcnow()),
+            saved_message,
+            form,
+            {"": "received_date"},
+        )
+        if applied:
+            return redirect(url_for("consultations.index", month=applied.value.received_on.strftime("%Y-%m")))
     html = render_template("consultations/edit.html", form=form, consultation=consultation)
     if consultation is not None:
         _audit_view([consultation], "edit")
@@ -154,14 +157,10 @@ def status(consultation_id: int):
     if not form.validate_on_submit():
         flash(_("フォローアップの状況を選んでください。"), "error")
         return redirect(url_for("consultations.detail", consultation_id=consultation.id))
-    try:
-        services.set_status(consultation, Status(form.status.data), today())
-    except services.ConsultationError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash(_("フォローアップの状況を「%(status)s」にしました。", status=consultation.status.label), "success")
+    commit_change(
+        lambda: services.set_status(consultation, Status(form.status.data), today()),
+        lambda _none: _("フォローアップの状況を「%(status)s」にしました。", status=consultation.status.label),
+    )
     return redirect(url_for("consultations.detail", consultation_id=consultation.id))
 
 

@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, current_app, g, render_template, request
 from flask_babel import format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -173,7 +173,14 @@ def inject_layout() -> dict:
     # Half-way through login (second factor, temporary password) the menu would only lead back here.
     signed_in = current_user.is_authenticated and pending_step(current_user) is None
     nav = services.navigation_for(current_user.role) if signed_in else []
-    return {"nav_items": nav, "current_locale": str(get_locale()), "signed_in": signed_in}
+    # Read here, not in the template: after a commit the hub is expired and reloads before rendering.
+    hub = g.get("hub")
+    return {
+        "nav_items": nav,
+        "current_locale": str(get_locale()),
+        "signed_in": signed_in,
+        "current_hub_id": hub.id if hub is not None else None,
+    }
 
 
 def init_app(app: Flask) -> None:

@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from hubapp.common.current import found_or_404, hub_object_or_404
 from hubapp.common.current import hub_or_404 as _hub
-from hubapp.common.forms import BackForm
+from hubapp.common.forms import BackForm, commit_change
 from hubapp.common.roles import ALL_ROLES, HUB_EDITORS, Role, roles_required
 from hubapp.core.services import today
 from hubapp.directory import search, services
@@ -77,15 +77,14 @@ def edit(organisation_id: int | None = None):
     organisation = hub_object_or_404(services.get_organisation, organisation_id) if organisation_id else None
     form = _organisation_form(organisation)
     if form.validate_on_submit():
-        try:
-            saved = services.save_organisation(hub.id, form.values(), form.functions.data or [], organisation)
-        except services.DirectoryError as error:
-            db.session.rollback()
-            getattr(form, error.field or "name").errors.append(str(error))
-        else:
-            db.session.commit()
-            flash(_("「%(name)s」を保存しました。", name=saved.name), "success")
-            return redirect(url_for("directory.detail", organisation_id=saved.id))
+        applied = commit_change(
+            lambda: services.save_organisation(hub.id, form.values(), form.functions.data or [], organisation),
+            lambda saved: _("「%(name)s」を保存しました。", name=saved.name),
+            form,
+            {"": "name"},
+        )
+        if applied:
+            return redirect(url_for("directory.detail", organisation_id=applied.value.id))
     return render_template("directory/edit.html", form=form, organisation=organisation)
 
 
@@ -159,16 +158,13 @@ def person_edit(person_id: int | None = None):
         form.organisation_id.data = person.organisation_id or 0
     elif request.method == "GET" and request.args.get("organisation", type=int):
         form.organisation_id.data = request.args.get("organisation", type=int)
-    if form.validate_on_submit():
-        try:
-            saved = services.save_person(hub.id, form.values(), person)
-        except services.DirectoryError as error:
-            db.session.rollback()
-            getattr(form, error.field or "name").errors.append(str(error))
-        else:
-            db.session.commit()
-            flash(_("「%(name)s」さんを保存しました。", name=saved.name), "success")
-            return redirect(url_for("directory.people"))
+    if form.validate_on_submit() and commit_change(
+        lambda: services.save_person(hub.id, form.values(), person),
+        lambda saved: _("「%(name)s」さんを保存しました。", name=saved.name),
+        form,
+        {"": "name"},
+    ):
+        return redirect(url_for("directory.people"))
     return render_template("directory/person_edit.html", form=form, person=person)
 
 
@@ -178,16 +174,13 @@ def person_edit(person_id: int | None = None):
 @roles_required(Role.ADMIN)
 def functions():
     form = FunctionForm()
-    if form.validate_on_submit():
-        try:
-            services.add_function(form.label.data.strip())
-        except services.DirectoryError as error:
-            db.session.rollback()
-            form.label.errors.append(str(error))
-        else:
-            db.session.commit()
-            flash(_("機能「%(label)s」を追加しました。", label=form.label.data.strip()), "success")
-            return redirect(url_for("directory.functions"))
+    if form.validate_on_submit() and commit_change(
+        lambda: services.add_function(form.label.data.strip()),
+        _("機能「%(label)s」を追加しました。", label=form.label.data.strip()),
+        form,
+        {"": "label"},
+    ):
+        return redirect(url_for("directory.functions"))
     return render_template("directory/functions.html", form=form, functions=services.functions(include_inactive=True))
 
 

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from hubapp.common.current import found_or_404
+from hubapp.common.forms import commit_change
 from hubapp.common.roles import ALL_ROLES, HUB_EDITORS, roles_required
 from hubapp.extensions import db
 from hubapp.hubs import context, services
@@ -49,26 +50,22 @@ def edit(hub_id: int):
     form = HubForm(obj=hub)
     if request.method == "GET":
         form.operator_type.data = hub.operator_type.value
-    if form.validate_on_submit():
-        try:
-            services.update_hub(
-                hub,
-                name=form.name.data.strip(),
-                name_kana=form.name_kana.data.strip(),
-                operator_type=OperatorType(form.operator_type.data),
-                operator_name=(form.operator_name.data or "").strip(),
-                dedicated_staff_count=form.dedicated_staff_count.data,
-                phone=(form.phone.data or "").strip(),
-                address=(form.address.data or "").strip(),
-                pack_attendee_names=bool(form.pack_attendee_names.data),
-            )
-        except services.HubError as error:
-            db.session.rollback()
-            getattr(form, error.field).errors.append(str(error))
-        else:
-            db.session.commit()
-            flash(_("拠点の情報を保存しました。"), "success")
-            return redirect(url_for("hubs.detail", hub_id=hub.id))
+    if form.validate_on_submit() and commit_change(
+        lambda: services.update_hub(
+            hub,
+            name=form.name.data.strip(),
+            name_kana=form.name_kana.data.strip(),
+            operator_type=OperatorType(form.operator_type.data),
+            operator_name=(form.operator_name.data or "").strip(),
+            dedicated_staff_count=form.dedicated_staff_count.data,
+            phone=(form.phone.data or "").strip(),
+            address=(form.address.data or "").strip(),
+            pack_attendee_names=bool(form.pack_attendee_names.data),
+        ),
+        _("拠点の情報を保存しました。"),
+        form,
+    ):
+        return redirect(url_for("hubs.detail", hub_id=hub.id))
     return render_template("hubs/edit.html", hub=hub, form=form)
 
 
@@ -77,24 +74,20 @@ def municipality(hub_id: int, area_id: int | None = None):
     hub = _editable_hub_or_403(hub_id)
     area = None if area_id is None else found_or_404(next((a for a in hub.municipalities if a.id == area_id), None))
     form = MunicipalityForm(obj=area)
-    if form.validate_on_submit():
-        try:
-            services.save_municipality(
-                hub,
-                area=area,
-                code=form.code.data,
-                name=form.name.data.strip(),
-                population=form.population.data,
-                aging_rate=form.aging_rate.data,
-                figures_as_of=form.figures_as_of.data,
-            )
-        except services.HubError as error:
-            db.session.rollback()
-            getattr(form, error.field).errors.append(str(error))
-        else:
-            db.session.commit()
-            flash(_("圏域の市区町村を保存しました。"), "success")
-            return redirect(url_for("hubs.detail", hub_id=hub.id))
+    if form.validate_on_submit() and commit_change(
+        lambda: services.save_municipality(
+            hub,
+            area=area,
+            code=form.code.data,
+            name=form.name.data.strip(),
+            population=form.population.data,
+            aging_rate=form.aging_rate.data,
+            figures_as_of=form.figures_as_of.data,
+        ),
+        _("圏域の市区町村を保存しました。"),
+        form,
+    ):
+        return redirect(url_for("hubs.detail", hub_id=hub.id))
     return render_template("hubs/municipality.html", hub=hub, area=area, form=form)
 
 

@@ -7,6 +7,7 @@ from flask_login import current_user
 from hubapp.audit.services import record
 from hubapp.common.current import found_or_404, hub_object_or_404
 from hubapp.common.current import hub_or_404 as _hub
+from hubapp.common.forms import commit_change
 from hubapp.common.jpcalendar import FiscalYear
 from hubapp.common.roles import ALL_ROLES, HUB_EDITORS, roles_required
 from hubapp.common.vocabulary import AuditAction, Profession
@@ -88,28 +89,21 @@ def edit(meeting_id: int | None = None):
             "organizer_name": (form.organizer_name.data or "").strip(),
             "organizer_email": (form.organizer_email.data or "").strip(),
         }
-        try:
-            saved, changed = services.save_meeting(
-                hub.id,
-                values,
-                [Topic(t) for t in form.topics.data or []],
-                [Scene(s) for s in form.scenes.data or []],
-                meeting,
-            )
-        except services.MeetingError as error:
-            db.session.rollback()
-            getattr(form, "end_time" if error.field == "ends_at" else (error.field or "title")).errors.append(
-                str(error)
-            )
-        else:
-            sent = notify.send_update(saved) if changed else 0
-            db.session.commit()
-            flash(
-                _("会議を保存しました。") + (_("（招待者%(n)d人に変更を送りました）", n=sent) if sent else ""),
-                "success",
-            )
-            return redirect(url_for("meetings.detail", meeting_id=saved.id))
+        topics, scenes = [Topic(t) for t in form.topics.data or []], [Scene(s) for s in form.scenes.data or []]
+
+        def save():
+            saved, changed = services.save_meeting(hub.id, values, topics, scenes, meeting)
+            return saved, notify.send_update(saved) if changed else 0
+
+        applied = commit_change(save, _saved_message, form, {"ends_at": "end_time"})
+        if applied:
+            return redirect(url_for("meetings.detail", meeting_id=applied.value[0].id))
     return render_template("meetings/edit.html", form=form, meeting=meeting)
+
+
+def _saved_message(result) -> str:
+    sent = result[1]
+    return _("会議を保存しました。") + (_("（招待者%(n)d人に変更を送りました）", n=sent) if sent else "")
 
 
 @roles_required(*ALL_ROLES)
@@ -165,15 +159,15 @@ def invite(meeting_id: int):
             form.organisations.data or [],
             [Profession(p) for p in form.professions.data or []],
         )
-        try:
+
+        def invite():
             added = services.invite(meeting, people)
-        except services.MeetingError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            sent = notify.send_invitations(meeting, added)
-            db.session.commit()
-            flash(_("%(n)d人を招待しました（招待状 %(sent)d通）。", n=len(added), sent=sent), "success")
+            return len(added), notify.send_invitations(meeting, added)
+
+        def invited(counts) -> str:
+            return _("%(n)d人を招待しました（招待状 %(sent)d通）。", n=counts[0], sent=counts[1])
+
+        if commit_change(invite, invited, form):
             return redirect(url_for("meetings.detail", meeting_id=meeting.id))
     return render_template("meetings/invite.html", form=form, meeting=meeting)
 
@@ -189,31 +183,23 @@ def attendance(meeting_id: int):
         status = mark.status.data or ""
         if participant is None or status not in AttendanceStatus._value2member_map_:
             abort(400)
-        try:
-            services.mark_attendance(
+        commit_change(
+            lambda: services.mark_attendance(
                 meeting, participant, AttendanceStatus(status), mark.proxy_name.data or "", utcnow()
             )
-        except services.MeetingError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
+        )
         return redirect(url_for("meetings.attendance", meeting_id=meeting.id) + f"#p{participant.id}")
     if walk_in.validate_on_submit():
-        try:
-            services.add_walk_in(
+        commit_change(
+            lambda: services.add_walk_in(
                 meeting,
                 walk_in.name.data,
                 Profession(walk_in.profession.data),
                 walk_in.organisation_name.data or "",
                 utcnow(),
-            )
-        except services.MeetingError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(_("当日参加の「%(name)s」さんを追加しました。", name=walk_in.name.data.strip()), "success")
+            ),
+            _("当日参加の「%(name)s」さんを追加しました。", name=walk_in.name.data.strip()),
+        )
         return redirect(url_for("meetings.attendance", meeting_id=meeting.id))
     has_unlinked = any(p.is_walk_in and p.person_id is None for p in meeting.participants)
     now = utcnow()
@@ -234,14 +220,7 @@ def attendance(meeting_id: int):
 def mark_held(meeting_id: int):
     """「開催済みにする」: record attendance before the start time, on the meeting's day."""
     meeting = hub_object_or_404(services.get_meeting, meeting_id)
-    try:
-        services.mark_held(meeting, utcnow())
-    except services.MeetingError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash(_("開催済みにしました。出席・欠席を記録できます。"), "success")
+    commit_change(lambda: services.mark_held(meeting, utcnow()), _("開催済みにしました。出席・欠席を記録できます。"))
     return redirect(url_for("meetings.attendance", meeting_id=meeting.id))
 
 
@@ -251,14 +230,10 @@ def link_walk_in(meeting_id: int, participant_id: int):
     meeting = hub_object_or_404(services.get_meeting, meeting_id)
     participant = found_or_404(next((p for p in meeting.participants if p.id == participant_id and p.is_walk_in), None))
     person = found_or_404(directory.get_person(meeting.hub_id, LinkWalkInForm().person_id.data or 0))
-    try:
-        services.link_walk_in(participant, person)
-    except services.MeetingError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash(_("「%(name)s」さんを地域資源の関係者と結び付けました。", name=participant.name), "success")
+    commit_change(
+        lambda: services.link_walk_in(participant, person),
+        _("「%(name)s」さんを地域資源の関係者と結び付けました。", name=participant.name),
+    )
     return redirect(url_for("meetings.attendance", meeting_id=meeting.id) + f"#p{participant.id}")
 
 
@@ -267,32 +242,34 @@ def results(meeting_id: int):
     """Head counts (public events) and survey results."""
     meeting = hub_object_or_404(services.get_meeting, meeting_id)
     headcount, survey = HeadcountForm(obj=meeting, prefix="hc"), SurveyForm(obj=meeting, prefix="sv")
-    try:
-        if headcount.submit.data and headcount.validate_on_submit():
-            services.set_headcounts(
+    applied = None
+    if headcount.submit.data and headcount.validate_on_submit():
+        applied = commit_change(
+            lambda: services.set_headcounts(
                 meeting,
                 headcount.headcount_residents.data,
                 headcount.headcount_families.data,
                 headcount.headcount_professionals.data,
-            )
-        elif survey.submit.data and survey.validate_on_submit():
-            services.set_survey(
+            ),
+            _("保存しました。"),
+            headcount,
+        )
+    elif survey.submit.data and survey.validate_on_submit():
+        applied = commit_change(
+            lambda: services.set_survey(
                 meeting,
                 survey.survey_responses.data,
                 survey.survey_satisfied.data,
                 survey.survey_neutral.data,
                 survey.survey_dissatisfied.data,
                 survey.survey_comments.data or "",
-            )
-        else:
-            return render_template("meetings/results.html", meeting=meeting, headcount=headcount, survey=survey)
-    except services.MeetingError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return render_template("meetings/results.html", meeting=meeting, headcount=headcount, survey=survey)
-    db.session.commit()
-    flash(_("保存しました。"), "success")
-    return redirect(url_for("meetings.detail", meeting_id=meeting.id))
+            ),
+            _("保存しました。"),
+            survey,
+        )
+    if applied:
+        return redirect(url_for("meetings.detail", meeting_id=meeting.id))
+    return render_template("meetings/results.html", meeting=meeting, headcount=headcount, survey=survey)
 
 
 # --- issues and countermeasures ----------------------------------------------------------------------

@@ -9,7 +9,6 @@ from hubapp.common.current import found_or_404, hub_object_or_404
 from hubapp.common.forms import commit_change
 from hubapp.common.roles import ALL_ROLES, HUB_EDITORS, Role, roles_required
 from hubapp.db import utcnow
-from hubapp.extensions import db
 from hubapp.rota import changes, services
 from hubapp.rota.forms import DutyForm, SwapRequestForm
 from hubapp.rota.models import Duty, GroupMember
@@ -68,10 +67,7 @@ def swaps():
                 pool[swap.id] = swap
     now = utcnow()
     duties = [d for d in services.published_duties_of(ids, now) if d.starts_at > now]  # not begun yet
-    colleagues = {
-        m.group_id: [c for c in sorted(m.group.members, key=lambda c: c.id) if c.is_active and c.id != m.id]
-        for m in memberships
-    }
+    colleagues = services.colleagues(memberships)
     return render_template(
         "rota/swaps.html",
         memberships={m.group_id: m for m in memberships},
@@ -91,14 +87,11 @@ def _membership_for(group_id: int) -> GroupMember:
     return member
 
 
-def _done(message: str, category: str = "success"):
-    flash(message, category)
+def _decided(change, done):
+    """Apply one swap step through :func:`commit_change` (all of it, or its refusal flashed), then go back
+    to the swaps page."""
+    commit_change(change, done)
     return redirect(url_for("rota.swaps"))
-
-
-def _failed(error: services.RotaError):
-    db.session.rollback()
-    return _done(str(error), "error")
 
 
 @roles_required(Role.PHYSICIAN)
@@ -110,57 +103,42 @@ def swap_request(duty_id: int):
     target = None
     if target_id is not None:
         target = found_or_404(services.group_member(found.group_id, target_id))
-    try:
-        changes.request_swap(found, member, form.role.data or "", target)
-    except services.RotaError as error:
-        return _failed(error)
-    db.session.commit()
-    return _done(_("交代を依頼しました。") if target else _("交代の募集に出しました。"))
+    return _decided(
+        lambda: changes.request_swap(found, member, form.role.data or "", target),
+        _("交代を依頼しました。") if target else _("交代の募集に出しました。"),
+    )
 
 
 @roles_required(Role.PHYSICIAN)
 def swap_accept(swap_id: int):
     swap = hub_object_or_404(changes.get_swap, swap_id)
     member = _membership_for(swap.duty.group_id)
-    try:
-        affected = changes.accept(swap, member, _year_end())
-    except services.RotaError as error:
-        return _failed(error)
-    db.session.commit()
-    if swap.status == changes.SwapStatus.APPROVED:
-        return _done(_("交代を引き受けました。当番表に反映しました。") + _notify(swap.duty, affected))
-    return _done(_("交代を引き受けました。コーディネーターの承認後に反映されます。"))
+
+    def accepted(affected: list[int]) -> str:
+        if swap.status == changes.SwapStatus.APPROVED:
+            return _("交代を引き受けました。当番表に反映しました。") + _notify(swap.duty, affected)
+        return _("交代を引き受けました。コーディネーターの承認後に反映されます。")
+
+    return _decided(lambda: changes.accept(swap, member, _year_end()), accepted)
 
 
 @roles_required(*HUB_EDITORS)
 def swap_approve(swap_id: int):
     swap = hub_object_or_404(changes.get_swap, swap_id)
-    try:
-        affected = changes.approve(swap, current_user.id, _year_end())
-    except services.RotaError as error:
-        return _failed(error)
-    db.session.commit()
-    return _done(_("交代を承認し、当番表に反映しました。") + _notify(swap.duty, affected))
+    return _decided(
+        lambda: changes.approve(swap, current_user.id, _year_end()),
+        lambda affected: _("交代を承認し、当番表に反映しました。") + _notify(swap.duty, affected),
+    )
 
 
 @roles_required(*HUB_EDITORS)
 def swap_reject(swap_id: int):
     swap = hub_object_or_404(changes.get_swap, swap_id)
-    try:
-        changes.reject(swap, current_user.id)
-    except services.RotaError as error:
-        return _failed(error)
-    db.session.commit()
-    return _done(_("交代の依頼を却下しました。"))
+    return _decided(lambda: changes.reject(swap, current_user.id), _("交代の依頼を却下しました。"))
 
 
 @roles_required(Role.PHYSICIAN)
 def swap_cancel(swap_id: int):
     swap = hub_object_or_404(changes.get_swap, swap_id)
     member = _membership_for(swap.duty.group_id)
-    try:
-        changes.cancel(swap, member)
-    except services.RotaError as error:
-        return _failed(error)
-    db.session.commit()
-    return _done(_("交代の依頼を取り消しました。"))
+    return _decided(lambda: changes.cancel(swap, member), _("交代の依頼を取り消しました。"))

@@ -60,6 +60,9 @@ def feeds_page():
             _feed, token = feeds.create_personal_feed(member, current_user.id)
         db.session.commit()
         new_url = url_for("rota.feed", token=token, _external=True)
+        # the commit expired what was loaded: read the page's choices again rather than from the template
+        memberships = [] if editor else _memberships(hub.id)
+        groups = services.groups(hub.id) if editor else []
     active = feeds.group_feeds(hub.id) if editor else feeds.feeds_of_user(current_user.id, hub.id)
     group_names = services.group_names(hub.id)
     response = Response(

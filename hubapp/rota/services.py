@@ -321,6 +321,25 @@ def add_unavailability(
     return entry
 
 
+def colleagues(memberships: list[GroupMember]) -> dict[int, list[GroupMember]]:
+    """For each of a login's memberships (by group id), the group's other active members with their
+    people, in the order they joined: whom a duty can be handed to. One query."""
+    mine = {m.group_id: m.id for m in memberships}
+    found: dict[int, list[GroupMember]] = {group_id: [] for group_id in mine}
+    if not mine:
+        return found
+    statement = (
+        sa.select(GroupMember)
+        .where(GroupMember.group_id.in_(mine), GroupMember.is_active.is_(True))
+        .options(selectinload(GroupMember.person))
+        .order_by(GroupMember.id)
+    )
+    for member in db.session.scalars(statement):
+        if member.id != mine[member.group_id]:
+            found[member.group_id].append(member)
+    return found
+
+
 def hub_memberships(user_id: int, hub_id: int) -> list[GroupMember]:
     """A login's active memberships in one hub's groups, with their groups, by group name."""
     return list(

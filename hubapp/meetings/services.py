@@ -1,65 +1,67 @@
-"""Meeting rules: planning a 年度 against its targets, invitations, attendance as of the day, head counts,
-surveys, issues and countermeasures, and the 年度's attendance by profession.
-
-Per-年度 questions run as a fixed number of aggregate queries (``fiscal_year`` is a column), so the
-年度 page and, later, the compliance view cost the same at 10 and at 500 meetings.
+"""Meeting rules: saving and cancelling a meeting, invitations, and attendance as of the day, head
+counts and surveys. The domain's other rules live beside it (``year``, ``issues``, ``facts``) and are
+reached from here: views and other domains use ``meetings.services`` only.
 """
 
-from collections import Counter
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
-from hubapp.common.errors import DomainError
 from hubapp.common.japantime import jst_datetime  # noqa: F401 (also this service's name)
-from hubapp.common.jpcalendar import FiscalYear
 from hubapp.common.vocabulary import Profession
 from hubapp.core.services import JST
 from hubapp.db import utcnow
 from hubapp.extensions import db
+
+# The rest of the domain, for the views and other domains (their one way in).
+from hubapp.meetings.errors import MeetingError  # noqa: F401
+from hubapp.meetings.facts import (  # noqa: F401
+    ATTENDED,
+    MeetingFact,
+    compliance_facts,
+    document_path,
+    held_attendance,
+    held_documents,
+    is_proxy,
+    report_meetings,
+    year_issues,
+)
+from hubapp.meetings.issues import (  # noqa: F401
+    add_countermeasure,
+    create_issue,
+    get_issue,
+    issues,
+    meeting_issues,
+    set_issue_status,
+)
 from hubapp.meetings.models import (
     HELD_STATUSES,
     RSVP_STATUSES,
     AttendanceStatus,
-    Countermeasure,
-    IssueStatus,
     Meeting,
-    MeetingIssue,
-    MeetingKind,
     MeetingScene,
     MeetingTopic,
     Participant,
     Scene,
     Topic,
 )
+from hubapp.meetings.year import (  # noqa: F401
+    AttendanceMatrix,
+    MeetingRow,
+    Target,
+    TargetProgress,
+    YearOverview,
+    attendance_matrix,
+    count_line,
+    targets_from_config,
+    year_overview,
+)
 
 if TYPE_CHECKING:
     from hubapp.directory.models import Person
-
-
-class MeetingError(DomainError):
-    """A meeting rule was broken; the message is for the user."""
-
-
-@dataclass(frozen=True)
-class Target:
-    """A 年度 target: at least ``count`` meetings of these kinds (program A item 1: 4 a year)."""
-
-    label: str
-    kinds: frozenset[MeetingKind]
-    count: int
-
-
-def targets_from_config(config: dict) -> list[Target]:
-    return [
-        Target(str(t["label"]), frozenset(MeetingKind(k) for k in t["kinds"]), int(t["count"]))
-        for t in config["MEETING_TARGETS"]
-    ]
-
 
 MEETING_FIELDS = (
     "kind",
@@ -286,411 +288,3 @@ def set_survey(meeting: Meeting, responses, satisfied, neutral, dissatisfied, co
     meeting.survey_neutral, meeting.survey_dissatisfied = neutral, dissatisfied
     meeting.survey_comments = comments.strip()
     db.session.flush()
-
-
-# --- the 年度 -----------------------------------------------------------------------------------------
-
-
-@dataclass
-class MeetingRow:
-    meeting: Meeting
-    invited: int = 0
-    attended: int = 0
-    headcount: int = 0
-    has_officer_and_manager: bool = False
-    #: 出席予定 (RSVPs) of a meeting still to come: a plan, never counted as attendance
-    rsvp_yes: int = 0
-
-
-def count_line(held: int, planned: int, target: int) -> str:
-    """A target as it reads everywhere (pages, the evidence pack, the report): 「3回開催・1回予定（目標4回以上）」,
-    or 「4回（目標1回以上）」 when nothing more is planned. Only held meetings are 開催; planned ones are 予定."""
-    if planned:
-        return str(
-            _l("%(held)d回開催・%(planned)d回予定（目標%(target)d回以上）", held=held, planned=planned, target=target)
-        )
-    return str(_l("%(held)d回（目標%(target)d回以上）", held=held, target=target))
-
-
-@dataclass
-class TargetProgress:
-    target: Target
-    held: int
-    planned: int
-    fiscal_year: FiscalYear
-
-    @property
-    def remaining(self) -> int:
-        return max(0, self.target.count - self.held)
-
-    @property
-    def met(self) -> bool:
-        return self.held >= self.target.count
-
-    @property
-    def on_track(self) -> bool:
-        """Held plus planned reach the target."""
-        return self.held + self.planned >= self.target.count
-
-    @property
-    def line(self) -> str:
-        return count_line(self.held, self.planned, self.target.count)
-
-
-@dataclass
-class YearOverview:
-    fiscal_year: FiscalYear
-    rows: list[MeetingRow]
-    progress: list[TargetProgress]
-    #: meetings held with both an administrative officer and a manager present (program A item 1)
-    officer_and_manager_meetings: int = 0
-
-
-def year_overview(hub_id: int, fy: FiscalYear, now: datetime, targets: list[Target]) -> YearOverview:
-    """The 年度's meetings with attendance figures and target progress: three queries."""
-    meetings = list(
-        db.session.scalars(
-            sa.select(Meeting)
-            .where(Meeting.hub_id == hub_id, Meeting.fiscal_year == fy.year)
-            .options(selectinload(Meeting.topics))
-            .order_by(Meeting.starts_at, Meeting.id)
-        )
-    )
-    attended = sa.case((Participant.status.in_([AttendanceStatus.PRESENT, AttendanceStatus.PROXY]), 1), else_=0)
-    figures = db.session.execute(
-        sa.select(
-            Participant.meeting_id,
-            sa.func.count(Participant.id).filter(Participant.is_walk_in.is_(False)),
-            sa.func.sum(attended),
-            sa.func.max(sa.case((Participant.is_admin_officer.is_(True), attended), else_=0)),
-            sa.func.max(sa.case((Participant.is_manager.is_(True), attended), else_=0)),
-            sa.func.sum(sa.case((Participant.status == AttendanceStatus.ATTENDING, 1), else_=0)),
-        )
-        .join(Meeting, Meeting.id == Participant.meeting_id)
-        .where(Meeting.hub_id == hub_id, Meeting.fiscal_year == fy.year)
-        .group_by(Participant.meeting_id)
-    )
-    by_meeting = {row[0]: row[1:] for row in figures}
-    rows = []
-    for meeting in meetings:
-        invited, came, officer, manager, rsvp_yes = by_meeting.get(meeting.id, (0, 0, 0, 0, 0))
-        if not meeting.is_held(now):  # nothing happened yet, whatever a row says
-            came, officer, manager = 0, 0, 0
-        headcount = sum(
-            h or 0 for h in (meeting.headcount_residents, meeting.headcount_families, meeting.headcount_professionals)
-        )
-        rows.append(
-            MeetingRow(meeting, invited or 0, int(came or 0), headcount, bool(officer and manager), int(rsvp_yes or 0))
-        )
-    progress = []
-    for target in targets:
-        live = [r.meeting for r in rows if r.meeting.kind in target.kinds and not r.meeting.is_cancelled]
-        held = sum(1 for m in live if m.is_held(now))
-        progress.append(TargetProgress(target, held, len(live) - held, fy))
-    officer_and_manager = sum(1 for r in rows if r.has_officer_and_manager and r.meeting.is_held(now))
-    return YearOverview(fy, rows, progress, officer_and_manager)
-
-
-@dataclass
-class AttendanceMatrix:
-    """Who came in the 年度, by profession × meeting, and who was represented."""
-
-    meetings: list[Meeting]
-    professions: list[Profession]
-    #: (profession, meeting id) -> attendees
-    counts: dict[tuple[Profession, int], int]
-    totals: dict[Profession, int]
-    organisations: list[tuple[str, int]] = field(default_factory=list)
-    municipalities: list[tuple[str, int]] = field(default_factory=list)
-    never_came: list[Profession] = field(default_factory=list)
-
-
-def attendance_matrix(
-    hub_id: int, fy: FiscalYear, municipality_names: dict[str, str], now: datetime
-) -> AttendanceMatrix:
-    """Attendance by 職種 for every held meeting of the 年度 (planned ones are not columns: nothing
-    happened there yet): three queries whatever the size."""
-    meetings = list(
-        db.session.scalars(
-            sa.select(Meeting)
-            .where(Meeting.hub_id == hub_id, Meeting.fiscal_year == fy.year, Meeting.held_clause(now))
-            .order_by(Meeting.starts_at, Meeting.id)
-        )
-    )
-    came = Participant.status.in_([AttendanceStatus.PRESENT, AttendanceStatus.PROXY])
-    in_year = sa.and_(
-        Meeting.id == Participant.meeting_id,
-        Meeting.hub_id == hub_id,
-        Meeting.fiscal_year == fy.year,
-        Meeting.held_clause(now),
-        came,
-    )
-    counts: dict[tuple[Profession, int], int] = {}
-    totals: Counter = Counter()
-    for profession, meeting_id, number in db.session.execute(
-        sa.select(Participant.profession, Participant.meeting_id, sa.func.count())
-        .join(Meeting, in_year)
-        .group_by(Participant.profession, Participant.meeting_id)
-    ):
-        counts[(profession, meeting_id)] = number
-        totals[profession] += number
-    organisations: Counter = Counter()
-    municipalities: Counter = Counter()
-    for org_name, municipality, number in db.session.execute(
-        sa.select(Participant.organisation_name, Participant.municipality_code, sa.func.count())
-        .join(Meeting, in_year)
-        .group_by(Participant.organisation_name, Participant.municipality_code)
-    ):
-        if org_name:
-            organisations[org_name] += number
-        if municipality:
-            municipalities[municipality_names.get(municipality, municipality)] += number
-    professions = [p for p in Profession if totals[p]]
-    never = [p for p in Profession if not totals[p] and p is not Profession.OTHER]
-    return AttendanceMatrix(
-        meetings, professions, counts, dict(totals), organisations.most_common(), municipalities.most_common(), never
-    )
-
-
-# --- issues and countermeasures ----------------------------------------------------------------------
-
-
-def create_issue(
-    hub_id: int,
-    meeting: Meeting | None,
-    title: str,
-    description: str,
-    owner: str,
-    due_on: date | None,
-    fiscal_year: int,
-) -> MeetingIssue:
-    if not title.strip():
-        raise MeetingError(_l("課題を入力してください。"), "title")
-    issue = MeetingIssue(
-        hub_id=hub_id,
-        raised_at_meeting_id=meeting.id if meeting else None,
-        title=title.strip(),
-        description=description.strip(),
-        owner=owner.strip(),
-        due_on=due_on,
-        fiscal_year=fiscal_year,
-    )
-    db.session.add(issue)
-    db.session.flush()
-    return issue
-
-
-def add_countermeasure(
-    issue: MeetingIssue, meeting: Meeting | None, description: str, owner: str, due_on: date | None
-) -> Countermeasure:
-    if not description.strip():
-        raise MeetingError(_l("対応策を入力してください。"), "description")
-    measure = Countermeasure(
-        issue=issue,
-        hub_id=issue.hub_id,
-        meeting_id=meeting.id if meeting else None,
-        description=description.strip(),
-        owner=owner.strip(),
-        due_on=due_on,
-    )
-    db.session.add(measure)
-    if issue.status is IssueStatus.OPEN:
-        issue.status = IssueStatus.IN_PROGRESS
-    db.session.flush()
-    return measure
-
-
-def set_issue_status(issue: MeetingIssue, status: IssueStatus, today: date) -> None:
-    issue.status = status
-    issue.closed_on = today if status is IssueStatus.CLOSED else None
-    db.session.flush()
-
-
-def issues(hub_id: int, include_closed: bool = False) -> list[MeetingIssue]:
-    """The hub's issues, open first, with where each was raised and its countermeasures (three queries)."""
-    statement = (
-        sa.select(MeetingIssue)
-        .where(MeetingIssue.hub_id == hub_id)
-        .options(selectinload(MeetingIssue.raised_at), selectinload(MeetingIssue.countermeasures))
-        .order_by(
-            MeetingIssue.status == IssueStatus.CLOSED,
-            MeetingIssue.due_on.is_(None),
-            MeetingIssue.due_on,
-            MeetingIssue.id,
-        )
-    )
-    if not include_closed:
-        statement = statement.where(MeetingIssue.status != IssueStatus.CLOSED)
-    return list(db.session.scalars(statement))
-
-
-def get_issue(hub_id: int, issue_id: int) -> MeetingIssue | None:
-    statement = (
-        sa.select(MeetingIssue)
-        .where(MeetingIssue.id == issue_id, MeetingIssue.hub_id == hub_id)
-        .options(selectinload(MeetingIssue.countermeasures).selectinload(Countermeasure.meeting))
-    )
-    return db.session.scalars(statement).first()
-
-
-def meeting_issues(hub_id: int, meeting_id: int) -> list[MeetingIssue]:
-    """Issues raised at this meeting, or discussed there through a countermeasure."""
-    discussed = sa.select(Countermeasure.issue_id).where(Countermeasure.meeting_id == meeting_id)
-    statement = (
-        sa.select(MeetingIssue)
-        .where(
-            MeetingIssue.hub_id == hub_id,
-            sa.or_(MeetingIssue.raised_at_meeting_id == meeting_id, MeetingIssue.id.in_(discussed)),
-        )
-        .options(selectinload(MeetingIssue.countermeasures))
-        .order_by(MeetingIssue.id)
-    )
-    return list(db.session.scalars(statement))
-
-
-def document_path(document):
-    """Where a meeting document's file is on disk (for the evidence pack)."""
-    from hubapp.meetings import documents
-
-    return documents.path_of(document)
-
-
-# What the 年度's meetings show to the prefecture: the facts compliance's rules apply to, the attendance
-# the evidence pack lists, and the 事業報告書's meetings and issues. A fixed number of queries each.
-
-#: Who counts as having attended: 出席, or 代理 (someone came in their place).
-ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.PROXY)
-
-
-@dataclass
-class MeetingFact:
-    """One meeting of the 年度 as compliance's rules see it."""
-
-    id: int
-    title: str
-    day: date
-    kind: str
-    held: bool  #: took place (not cancelled; started or marked 開催済み)
-    cancelled: bool = False
-    topics: set[str] = field(default_factory=set)
-    scenes: set[str] = field(default_factory=set)
-    admin_officer: bool = False  #: a 行政担当官 attended
-    manager: bool = False  #: a 管理者 attended
-
-
-def compliance_facts(hub_id: int, fiscal_year: int, now: datetime) -> list[MeetingFact]:
-    """The hub's meetings of the 年度 in start order, held as of ``now`` (four queries)."""
-    meetings = {
-        m.id: MeetingFact(
-            m.id,
-            m.title,
-            m.starts_at.astimezone(JST).date(),
-            m.kind.value,
-            m.cancelled_at is None and (m.starts_at <= now or m.held_marked_at is not None),
-            cancelled=m.cancelled_at is not None,
-        )
-        for m in db.session.execute(
-            sa.select(
-                Meeting.id, Meeting.title, Meeting.starts_at, Meeting.kind, Meeting.cancelled_at, Meeting.held_marked_at
-            )
-            .where(Meeting.hub_id == hub_id, Meeting.fiscal_year == fiscal_year)
-            .order_by(Meeting.starts_at)
-        )
-    }
-    ids = list(meetings)
-    if ids:
-        for meeting_id, topic in db.session.execute(
-            sa.select(MeetingTopic.meeting_id, MeetingTopic.topic).where(MeetingTopic.meeting_id.in_(ids))
-        ):
-            meetings[meeting_id].topics.add(topic.value)
-        for meeting_id, scene in db.session.execute(
-            sa.select(MeetingScene.meeting_id, MeetingScene.scene).where(MeetingScene.meeting_id.in_(ids))
-        ):
-            meetings[meeting_id].scenes.add(scene.value)
-    attended = Participant.status.in_(ATTENDED)
-    for meeting_id, officers, managers in db.session.execute(
-        sa.select(
-            Participant.meeting_id,
-            sa.func.sum(sa.case((sa.and_(attended, Participant.is_admin_officer.is_(True)), 1), else_=0)),
-            sa.func.sum(sa.case((sa.and_(attended, Participant.is_manager.is_(True)), 1), else_=0)),
-        )
-        .join(Meeting, Meeting.id == Participant.meeting_id)
-        .where(Meeting.hub_id == hub_id, Meeting.fiscal_year == fiscal_year)
-        .group_by(Participant.meeting_id)
-    ):
-        meetings[meeting_id].admin_officer = bool(officers)
-        meetings[meeting_id].manager = bool(managers)
-    return list(meetings.values())
-
-
-def held_attendance(hub_id: int, fiscal_year: int, now: datetime) -> list:
-    """Every attendee (出席 or 代理) of the 年度's meetings held as of ``now``, in meeting then 名簿 order:
-    rows of (id, starts_at, title, kind, name, status, proxy_name, profession, organisation_name,
-    organisation_type, is_admin_officer, is_manager) — 職種 and 所属 as recorded that day."""
-    return db.session.execute(
-        sa.select(
-            Meeting.id,
-            Meeting.starts_at,
-            Meeting.title,
-            Meeting.kind,
-            Participant.name,
-            Participant.status,
-            Participant.proxy_name,
-            Participant.profession,
-            Participant.organisation_name,
-            Participant.organisation_type,
-            Participant.is_admin_officer,
-            Participant.is_manager,
-        )
-        .join(Participant, Participant.meeting_id == Meeting.id)
-        .where(
-            Meeting.hub_id == hub_id,
-            Meeting.fiscal_year == fiscal_year,
-            Meeting.held_clause(now),
-            Participant.status.in_(ATTENDED),
-        )
-        .order_by(Meeting.starts_at, Meeting.id, Participant.sort_key, Participant.id)
-    ).all()
-
-
-def is_proxy(status: AttendanceStatus) -> bool:
-    return status is AttendanceStatus.PROXY
-
-
-def held_documents(hub_id: int, fiscal_year: int, now: datetime) -> list:
-    """The documents of the 年度's meetings held as of ``now``, in meeting order."""
-    from hubapp.meetings.models import MeetingDocument
-
-    return list(
-        db.session.scalars(
-            sa.select(MeetingDocument)
-            .join(Meeting, Meeting.id == MeetingDocument.meeting_id)
-            .where(Meeting.hub_id == hub_id, Meeting.fiscal_year == fiscal_year, Meeting.held_clause(now))
-            .order_by(Meeting.starts_at, MeetingDocument.id)
-        )
-    )
-
-
-def report_meetings(hub_id: int, fiscal_year: int, now: datetime) -> tuple[list[Meeting], list[Meeting]]:
-    """The 年度's meetings not cancelled, with their 議題, split into (held, still to come) as of ``now``."""
-    meetings = list(
-        db.session.scalars(
-            sa.select(Meeting)
-            .where(Meeting.hub_id == hub_id, Meeting.fiscal_year == fiscal_year, Meeting.cancelled_at.is_(None))
-            .options(selectinload(Meeting.topics))
-            .order_by(Meeting.starts_at)
-        )
-    )
-    return [m for m in meetings if m.is_held(now)], [m for m in meetings if not m.is_held(now)]
-
-
-def year_issues(hub_id: int, fiscal_year: int) -> list[MeetingIssue]:
-    """The issues raised in the 年度, with their countermeasures, in the order they were raised."""
-    return list(
-        db.session.scalars(
-            sa.select(MeetingIssue)
-            .where(MeetingIssue.hub_id == hub_id, MeetingIssue.fiscal_year == fiscal_year)
-            .options(selectinload(MeetingIssue.countermeasures))
-            .order_by(MeetingIssue.id)
-        )
-    )

@@ -168,9 +168,7 @@ def status(consultation_id: int):
 def delete(consultation_id: int):
     consultation = hub_object_or_404(services.get_consultation, consultation_id)
     month = consultation.received_on.strftime("%Y-%m")
-    services.delete_consultation(consultation)
-    db.session.commit()
-    flash(_("相談の記録を削除しました。"), "success")
+    commit_change(lambda: services.delete_consultation(consultation), _("相談の記録を削除しました。"))
     return redirect(url_for("consultations.index", month=month))
 
 

@@ -91,9 +91,10 @@ def edit(organisation_id: int | None = None):
 @roles_required(*HUB_EDITORS)
 def confirm(organisation_id: int):
     organisation = hub_object_or_404(services.get_organisation, organisation_id)
-    services.confirm(organisation, current_user.id, today())
-    db.session.commit()
-    flash(_("「%(name)s」を確認済みにしました。", name=organisation.name), "success")
+    commit_change(
+        lambda: services.confirm(organisation, current_user.id, today()),
+        _("「%(name)s」を確認済みにしました。", name=organisation.name),
+    )
     back = BackForm().back_to("")
     return redirect(
         back if back == url_for("directory.stale") else url_for("directory.detail", organisation_id=organisation.id)
@@ -117,9 +118,9 @@ def delete(organisation_id: int):
 @roles_required(*HUB_EDITORS)
 def restore(organisation_id: int):
     organisation = hub_object_or_404(services.get_organisation, organisation_id)
-    services.restore(organisation)
-    db.session.commit()
-    flash(_("「%(name)s」をアーカイブから戻しました。", name=organisation.name), "success")
+    commit_change(
+        lambda: services.restore(organisation), _("「%(name)s」をアーカイブから戻しました。", name=organisation.name)
+    )
     return redirect(url_for("directory.detail", organisation_id=organisation.id))
 
 

@@ -1,13 +1,12 @@
 """Hub pages: the list a user may see, a hub's profile and area, editing them, switching hub."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from hubapp.common.current import found_or_404
 from hubapp.common.forms import commit_change
 from hubapp.common.roles import ALL_ROLES, HUB_EDITORS, roles_required
-from hubapp.extensions import db
 from hubapp.hubs import context, services
 from hubapp.hubs.forms import HubForm, HubSelectForm, MunicipalityForm
 from hubapp.hubs.models import OperatorType
@@ -95,9 +94,7 @@ def municipality(hub_id: int, area_id: int | None = None):
 def municipality_delete(hub_id: int, area_id: int):
     hub = _editable_hub_or_403(hub_id)
     area = found_or_404(next((a for a in hub.municipalities if a.id == area_id), None))
-    services.remove_municipality(area)
-    db.session.commit()
-    flash(_("%(name)sを圏域から外しました。", name=area.name), "success")
+    commit_change(lambda: services.remove_municipality(area), _("%(name)sを圏域から外しました。", name=area.name))
     return redirect(url_for("hubs.detail", hub_id=hub.id))
 
 

@@ -290,7 +290,8 @@ def issues():
 def issue_new(meeting_id: int):
     meeting = hub_object_or_404(services.get_meeting, meeting_id)
     form = IssueForm()
-    if form.validate_on_submit():
+
+    def record_issue():
         issue = services.create_issue(
             meeting.hub_id,
             meeting,
@@ -304,8 +305,8 @@ def issue_new(meeting_id: int):
             services.add_countermeasure(
                 issue, meeting, form.countermeasure.data, form.owner.data or "", form.due_on.data
             )
-        db.session.commit()
-        flash(_("課題を記録しました。"), "success")
+
+    if form.validate_on_submit() and commit_change(record_issue, _("課題を記録しました。"), form, {"": "title"}):
         return redirect(url_for("meetings.detail", meeting_id=meeting.id))
     return render_template("meetings/issue_new.html", form=form, meeting=meeting)
 
@@ -336,15 +337,20 @@ def issue_update(issue_id: int):
     measure, status = _issue_forms(found.hub_id)
     if measure.submit.data and measure.validate_on_submit():
         meeting = services.get_meeting(found.hub_id, measure.meeting_id.data) if measure.meeting_id.data else None
-        services.add_countermeasure(
-            found, meeting, measure.description.data, measure.owner.data or "", measure.due_on.data
-        )
-        db.session.commit()
-        flash(_("対応策を記録しました。"), "success")
-        return redirect(url_for("meetings.issue", issue_id=found.id))
+        if commit_change(
+            lambda: services.add_countermeasure(
+                found, meeting, measure.description.data, measure.owner.data or "", measure.due_on.data
+            ),
+            _("対応策を記録しました。"),
+            measure,
+        ):
+            return redirect(url_for("meetings.issue", issue_id=found.id))
     if status.submit.data and status.validate_on_submit():
-        services.set_issue_status(found, IssueStatus(status.status.data), today())
-        db.session.commit()
-        flash(_("状態を「%(status)s」にしました。", status=IssueStatus(status.status.data).label), "success")
-        return redirect(url_for("meetings.issue", issue_id=found.id))
+        chosen = IssueStatus(status.status.data)
+        if commit_change(
+            lambda: services.set_issue_status(found, chosen, today()),
+            _("状態を「%(status)s」にしました。", status=chosen.label),
+            status,
+        ):
+            return redirect(url_for("meetings.issue", issue_id=found.id))
     return render_template("meetings/issue.html", issue=found, measure=measure, status=status, can_edit=True)

@@ -13,7 +13,6 @@ from hubapp.common.jpcalendar import FiscalYear
 from hubapp.common.roles import ALL_ROLES, HUB_EDITORS, Role, roles_required
 from hubapp.core.services import today
 from hubapp.db import utcnow
-from hubapp.extensions import db
 from hubapp.rota import services
 from hubapp.rota.forms import MyUnavailabilityForm
 
@@ -99,9 +98,7 @@ def _report_draft(draft) -> None:
 def publish(group_id: int):
     group = hub_object_or_404(services.get_group, group_id)
     first, last, period = _period()
-    count = services.publish(group, first, last)
-    db.session.commit()
-    flash(_("%(n)d枠を公開しました。", n=count), "success")
+    commit_change(lambda: services.publish(group, first, last), lambda count: _("%(n)d枠を公開しました。", n=count))
     return _back_to_index(group_id, first, period)
 
 

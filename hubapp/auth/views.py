@@ -50,17 +50,9 @@ def login():
             user = services.authenticate(form.username.data, form.password.data)
         except services.TemporaryPasswordExpired as expired:
             db.session.rollback()
-            throttle.failed(name, request.remote_addr)
-            record(AuditAction.LOGIN_FAILED, "users", actor=name[:80], details={"temporary_expired": True})
-            db.session.commit()
-            flash(str(expired), "error")
-            return render_template("auth/login.html", form=form), 200
+            return _login_refused(form, name, str(expired), {"temporary_expired": True})
         if user is None:
-            throttle.failed(name, request.remote_addr)
-            record(AuditAction.LOGIN_FAILED, "users", actor=name[:80])
-            db.session.commit()
-            flash(_("ユーザー名またはパスワードが正しくありません。"), "error")
-            return render_template("auth/login.html", form=form), 200
+            return _login_refused(form, name, _("ユーザー名またはパスワードが正しくありません。"))
         _fresh_session()  # nothing carried over from before the login but the language
         login_user(user)
         start_session(user)
@@ -69,6 +61,15 @@ def login():
         db.session.commit()
         return _onwards()
     return render_template("auth/login.html", form=form)
+
+
+def _login_refused(form: LoginForm, name: str, message: str, details: dict | None = None):
+    """A failed login: counted against the name and address, on the trail, and the form shown again."""
+    throttle.failed(name, request.remote_addr)
+    record(AuditAction.LOGIN_FAILED, "users", actor=name[:80], details=details)
+    db.session.commit()
+    flash(message, "error")
+    return render_template("auth/login.html", form=form), 200
 
 
 #: Where to go once every login step is done (kept in the signed session between the steps).
@@ -128,24 +129,34 @@ def totp_setup():
     form = TotpSetupForm()
     required = totp.required_for(current_user.role)
     if current_user.has_totp:
-        if form.validate_on_submit():
-            action = form.action.data
-            if not totp.verify(current_user, form.code.data):
-                record(AuditAction.MFA_FAILED, "users", current_user.id, details={"action": action or ""})
-                db.session.commit()
-                flash(_("確認コードが正しくないか、すでに使われています。"), "error")
-            elif action == "recovery":
-                codes = totp.new_recovery_codes(current_user)
-                db.session.commit()
-                return render_template("auth/recovery_codes.html", codes=codes, continue_url=url_for("auth.totp_setup"))
-            elif action == "disable" and not required:
-                totp.disable(current_user)
-                db.session.commit()
-                flash(_("二要素認証を無効にしました。"), "info")
-                return redirect(url_for("auth.totp_setup"))
-        return render_template(
-            "auth/totp_status.html", form=form, required=required, left=totp.recovery_codes_left(current_user)
-        )
+        return _totp_manage(form, required)
+    return _totp_enrol(form, step, required)
+
+
+def _totp_manage(form: TotpSetupForm, required: bool):
+    """The second factor is on: new recovery codes, or turning it off, each confirmed by a code."""
+    if form.validate_on_submit():
+        action = form.action.data
+        if not totp.verify(current_user, form.code.data):
+            record(AuditAction.MFA_FAILED, "users", current_user.id, details={"action": action or ""})
+            db.session.commit()
+            flash(_("確認コードが正しくないか、すでに使われています。"), "error")
+        elif action == "recovery":
+            codes = totp.new_recovery_codes(current_user)
+            db.session.commit()
+            return render_template("auth/recovery_codes.html", codes=codes, continue_url=url_for("auth.totp_setup"))
+        elif action == "disable" and not required:
+            totp.disable(current_user)
+            db.session.commit()
+            flash(_("二要素認証を無効にしました。"), "info")
+            return redirect(url_for("auth.totp_setup"))
+    return render_template(
+        "auth/totp_status.html", form=form, required=required, left=totp.recovery_codes_left(current_user)
+    )
+
+
+def _totp_enrol(form: TotpSetupForm, step, required: bool):
+    """Turning the second factor on: a secret kept in the session until the first code matches it."""
     secret = session.get(CANDIDATE)
     if not isinstance(secret, str) or not totp.valid_secret(secret):
         secret = session[CANDIDATE] = totp.new_secret()

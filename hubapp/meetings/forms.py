@@ -85,6 +85,10 @@ class HeadcountForm(FlaskForm):
     headcount_families = _count(_l("家族"))
     headcount_professionals = _count(_l("専門職"))
 
+    def counts(self) -> tuple:
+        """Residents, families, professionals (``services.set_headcounts``' order)."""
+        return self.headcount_residents.data, self.headcount_families.data, self.headcount_professionals.data
+
 
 class SurveyForm(FlaskForm):
     #: The form's own 保存 button (the page has two forms posting to one URL).
@@ -94,6 +98,16 @@ class SurveyForm(FlaskForm):
     survey_neutral = _count(_l("どちらともいえない"))
     survey_dissatisfied = _count(_l("不満"))
     survey_comments = TextAreaField(_l("自由記述"), validators=[Optional(), Length(max=10000)])
+
+    def answers(self) -> tuple:
+        """Responses, satisfied, neutral, dissatisfied, comments (``services.set_survey``' order)."""
+        return (
+            self.survey_responses.data,
+            self.survey_satisfied.data,
+            self.survey_neutral.data,
+            self.survey_dissatisfied.data,
+            self.survey_comments.data or "",
+        )
 
 
 class IssueForm(FlaskForm):

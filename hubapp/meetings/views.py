@@ -179,16 +179,7 @@ def attendance(meeting_id: int):
     walk_in.fill_choices()
     mark = MarkForm()
     if mark.is_submitted() and mark.participant.data is not None:
-        participant = next((p for p in meeting.participants if p.id == mark.participant.data), None)
-        status = mark.status.data or ""
-        if participant is None or status not in AttendanceStatus._value2member_map_:
-            abort(400)
-        commit_change(
-            lambda: services.mark_attendance(
-                meeting, participant, AttendanceStatus(status), mark.proxy_name.data or "", utcnow()
-            )
-        )
-        return redirect(url_for("meetings.attendance", meeting_id=meeting.id) + f"#p{participant.id}")
+        return _mark(meeting, mark)
     if walk_in.validate_on_submit():
         commit_change(
             lambda: services.add_walk_in(
@@ -201,6 +192,24 @@ def attendance(meeting_id: int):
             _("当日参加の「%(name)s」さんを追加しました。", name=walk_in.name.data.strip()),
         )
         return redirect(url_for("meetings.attendance", meeting_id=meeting.id))
+    return _attendance_page(meeting, walk_in)
+
+
+def _mark(meeting, mark: MarkForm):
+    """One participant's button on the attendance page; back to their row."""
+    participant = next((p for p in meeting.participants if p.id == mark.participant.data), None)
+    status = mark.status.data or ""
+    if participant is None or status not in AttendanceStatus._value2member_map_:
+        abort(400)
+    commit_change(
+        lambda: services.mark_attendance(
+            meeting, participant, AttendanceStatus(status), mark.proxy_name.data or "", utcnow()
+        )
+    )
+    return redirect(url_for("meetings.attendance", meeting_id=meeting.id) + f"#p{participant.id}")
+
+
+def _attendance_page(meeting, walk_in: WalkInForm):
     has_unlinked = any(p.is_walk_in and p.person_id is None for p in meeting.participants)
     now = utcnow()
     return render_template(
@@ -242,32 +251,13 @@ def results(meeting_id: int):
     """Head counts (public events) and survey results."""
     meeting = hub_object_or_404(services.get_meeting, meeting_id)
     headcount, survey = HeadcountForm(obj=meeting, prefix="hc"), SurveyForm(obj=meeting, prefix="sv")
-    applied = None
     if headcount.submit.data and headcount.validate_on_submit():
-        applied = commit_change(
-            lambda: services.set_headcounts(
-                meeting,
-                headcount.headcount_residents.data,
-                headcount.headcount_families.data,
-                headcount.headcount_professionals.data,
-            ),
-            _("保存しました。"),
-            headcount,
-        )
+        change, form = lambda: services.set_headcounts(meeting, *headcount.counts()), headcount
     elif survey.submit.data and survey.validate_on_submit():
-        applied = commit_change(
-            lambda: services.set_survey(
-                meeting,
-                survey.survey_responses.data,
-                survey.survey_satisfied.data,
-                survey.survey_neutral.data,
-                survey.survey_dissatisfied.data,
-                survey.survey_comments.data or "",
-            ),
-            _("保存しました。"),
-            survey,
-        )
-    if applied:
+        change, form = lambda: services.set_survey(meeting, *survey.answers()), survey
+    else:
+        change = form = None
+    if change is not None and commit_change(change, _("保存しました。"), form):
         return redirect(url_for("meetings.detail", meeting_id=meeting.id))
     return render_template("meetings/results.html", meeting=meeting, headcount=headcount, survey=survey)
 

@@ -41,6 +41,19 @@ def feed_name(group_name: str, person_name: str | None = None) -> str:
     return f"{group_name} 当番表"
 
 
+def _create_feed(form: FeedForm, groups: list, memberships: list[GroupMember]) -> str:
+    """A coordinator's feed of one of the hub's groups, or a physician's of one of their memberships
+    (the one offered to them: ``groups`` or ``memberships``); its URL, shown this once."""
+    if groups:
+        group = found_or_404(next((g for g in groups if g.id == form.group.data), None))
+        _feed, token = feeds.create_group_feed(group, current_user.id)
+    else:
+        member = found_or_404(next((m for m in memberships if m.id == form.member.data), None))
+        _feed, token = feeds.create_personal_feed(member, current_user.id)
+    db.session.commit()
+    return url_for("rota.feed", token=token, _external=True)
+
+
 @roles_required(*FEED_ROLES)
 def feeds_page():
     """Active feeds; POST makes one (physicians: of one of their memberships; coordinators and admins:
@@ -52,24 +65,16 @@ def feeds_page():
     new_url = None
     form = FeedForm()
     if form.is_submitted():  # (CSRF is checked for every post by CSRFProtect)
-        if editor:
-            group = found_or_404(next((g for g in groups if g.id == form.group.data), None))
-            _feed, token = feeds.create_group_feed(group, current_user.id)
-        else:
-            member = found_or_404(next((m for m in memberships if m.id == form.member.data), None))
-            _feed, token = feeds.create_personal_feed(member, current_user.id)
-        db.session.commit()
-        new_url = url_for("rota.feed", token=token, _external=True)
+        new_url = _create_feed(form, groups, memberships)
         # the commit expired what was loaded: read the page's choices again rather than from the template
         memberships = [] if editor else _memberships(hub.id)
         groups = services.groups(hub.id) if editor else []
     active = feeds.group_feeds(hub.id) if editor else feeds.feeds_of_user(current_user.id, hub.id)
-    group_names = services.group_names(hub.id)
     response = Response(
         render_template(
             "rota/feeds.html",
             feeds=active,
-            group_names=group_names,
+            group_names=services.group_names(hub.id),
             editor=editor,
             groups=groups,
             memberships=memberships,

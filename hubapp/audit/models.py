@@ -34,6 +34,16 @@ class AuditLog(db.Model):
     ip_address: Mapped[str | None] = mapped_column(sa.String(45))
     #: The actor's role at the time (None for anonymous attempts and the command line).
     role: Mapped[str | None] = mapped_column(sa.String(32))
+
+    @property
+    def role_label(self) -> str:
+        """The role as users name it (コーディネーター), or the stored value when it is no role any more."""
+        from hubapp.common.roles import Role
+
+        try:
+            return str(Role(self.role).label) if self.role else ""
+        except ValueError:
+            return self.role or ""
     #: success, failure (a wrong password or code) or denied (403).
     outcome: Mapped[str | None] = mapped_column(sa.String(16))
     #: Position in the hash chain (1, 2, 3… with no gap) and SHA-256 of this row with the previous row's

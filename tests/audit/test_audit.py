@@ -106,7 +106,10 @@ def test_trail_page_admin_sees_all_coordinator_only_own_hub(
     client.post("/logout")
     create_user("root", Role.ADMIN)
     login("root")
-    assert "03-0000-0000" in client.get("/audit/").data.decode()
+    page = client.get("/audit/").data.decode()
+    assert "03-0000-0000" in page
+    # who acted is shown with the role's name (the coordinator's login), never its stored code
+    assert 'badge--muted">コーディネーター</span>' in page and 'badge--muted">coordinator<' not in page
 
 
 def test_trail_page_query_count_is_fixed(app, client, login_as, hub, count_queries):

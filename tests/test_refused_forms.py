@@ -229,7 +229,26 @@ CASES = {
         ("end", "10:00"),
         "開始時刻と終了時刻が同じ",
     ),  # fmt: skip
-}
+    "meeting: ends before it starts": Case(
+        "coordinator",
+        "/meetings/new",
+        {"kind": "multidisciplinary", "title": "多職種連携会議", "day": "{tomorrow}", "start_time": "18:00",
+         "end_time": "19:30", "place": "市役所 第1会議室", "agenda": "退院支援の流れ"},
+        ("end_time", "17:00"),
+        "終了時刻は開始時刻より後",
+    ),
+    "directory person: an organisation not offered": Case(
+        "coordinator",
+        "/directory/people/new",
+        {"name": "田中 花子", "name_kana": "タナカ ハナコ", "profession": "nurse", "organisation_id": "0",
+         "job_title": "主任", "phone": "0478-00-0000"},
+        ("organisation_id", "999999"),
+        "選択肢",
+    ),
+    "directory function: a separator in the name": Case(
+        "admin", "/directory/functions", {"label": "訪問歯科"}, ("label", "訪問、歯科"), "使えません"
+    ),
+}  # fmt: skip
 
 
 @pytest.fixture

@@ -67,13 +67,13 @@ def swaps():
                 pool[swap.id] = swap
     now = utcnow()
     duties = [d for d in services.published_duties_of(ids, now) if d.starts_at > now]  # not begun yet
-    colleagues = services.colleagues(memberships)
+    candidates = changes.swap_candidates(duties, memberships, services.colleagues(memberships), _year_end())
     return render_template(
         "rota/swaps.html",
         memberships={m.group_id: m for m in memberships},
         member_ids=set(ids),
         duties=duties,
-        colleagues=colleagues,
+        candidates=candidates,
         mine=sorted(mine.values(), key=lambda s: (s.duty.starts_at, s.id)),
         pool=sorted(pool.values(), key=lambda s: (s.duty.starts_at, s.id)),
         all_swaps=changes.hub_swaps(hub.id) if current_user.role in HUB_EDITORS else [],
@@ -87,10 +87,13 @@ def _membership_for(group_id: int) -> GroupMember:
     return member
 
 
-def _decided(change, done):
-    """Apply one swap step through :func:`commit_change` (all of it, or its refusal flashed), then go back
-    to the swaps page."""
-    commit_change(change, done)
+def _decided(change, done, swap: changes.SwapRequest | None = None):
+    """Apply one swap step through :func:`commit_change` (all of it, or its refusal flashed), tell both
+    sides by mail where the swap now stands, then go back to the swaps page."""
+    applied = commit_change(change, done)
+    told = applied and (swap if swap is not None else applied.value)
+    if isinstance(told, changes.SwapRequest):
+        changes.notify_swap(told)
     return redirect(url_for("rota.swaps"))
 
 
@@ -104,7 +107,7 @@ def swap_request(duty_id: int):
     if target_id is not None:
         target = found_or_404(services.group_member(found.group_id, target_id))
     return _decided(
-        lambda: changes.request_swap(found, member, form.role.data or "", target),
+        lambda: changes.request_swap(found, member, form.role.data or "", target, _year_end()),
         _("交代を依頼しました。") if target else _("交代の募集に出しました。"),
     )
 
@@ -119,7 +122,7 @@ def swap_accept(swap_id: int):
             return _("交代を引き受けました。当番表に反映しました。") + _notify(swap.duty, affected)
         return _("交代を引き受けました。コーディネーターの承認後に反映されます。")
 
-    return _decided(lambda: changes.accept(swap, member, _year_end()), accepted)
+    return _decided(lambda: changes.accept(swap, member, _year_end()), accepted, swap)
 
 
 @roles_required(*HUB_EDITORS)
@@ -134,7 +137,21 @@ def swap_approve(swap_id: int):
 @roles_required(*HUB_EDITORS)
 def swap_reject(swap_id: int):
     swap = hub_object_or_404(changes.get_swap, swap_id)
-    return _decided(lambda: changes.reject(swap, current_user.id), _("交代の依頼を却下しました。"))
+    return _decided(lambda: changes.reject(swap, current_user.id), _("交代の依頼を却下しました。"), swap)
+
+
+@roles_required(*HUB_EDITORS)
+def swap_accept_for(swap_id: int):
+    """代理で受ける: the coordinator accepts for the named colleague who has no login (they agreed by
+    phone or fax); recorded as accepted for them, and applied."""
+    swap = hub_object_or_404(changes.get_swap, swap_id)
+    return _decided(
+        lambda: changes.accept_for(swap, current_user.id, _year_end()),
+        lambda affected: (
+            _("%(name)sさんに代わって交代を受け、当番表に反映しました。", name=swap.target.person.name)
+            + _notify(swap.duty, affected)
+        ),
+    )
 
 
 @roles_required(Role.PHYSICIAN)

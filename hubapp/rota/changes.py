@@ -15,6 +15,7 @@ the change, as in hubapp/meetings/notify.py: mail failures are logged and never 
 """
 
 import re
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 
@@ -50,11 +51,11 @@ def _slot(duty: Duty) -> Slot:
     return Slot(f"{duty.day.isoformat()}/{shift.code}", duty.day, shift.code, duty.is_holiday, shift.is_night)
 
 
-def _plan(duties: list[Duty], changed: Duty, primary_id: int | None, secondary_id: int | None) -> Plan:
+def _plan(duties: list[Duty], changed: Duty | None, primary_id: int | None, secondary_id: int | None) -> Plan:
     return Plan(
         [
             Assignment(_slot(d), primary_id, secondary_id)
-            if d.id == changed.id
+            if changed is not None and d.id == changed.id
             else Assignment(_slot(d), d.primary_id, d.secondary_id)
             for d in duties
         ],
@@ -62,20 +63,62 @@ def _plan(duties: list[Duty], changed: Duty, primary_id: int | None, secondary_i
     )
 
 
+@dataclass
+class _Month:
+    """A group's month as the rules see it, read once (three queries) and checked against many changes."""
+
+    duties: list[Duty]
+    physicians: list
+    shift_names: dict[str, str]
+    already: set[str]  #: what the month breaks as it stands (not the change's fault)
+
+    def problems(self, duty: Duty, primary_id: int | None, secondary_id: int | None) -> list[str]:
+        after = rules.violations(_plan(self.duties, duty, primary_id, secondary_id), self.physicians)
+        return [_japanese(problem, self.shift_names) for problem in after if problem not in self.already]
+
+
+def _month(group: PhysicianGroup, day: date, year_end) -> _Month:
+    first, last = _month_of(day)
+    _slots, physicians = services.planning_input(group, first, last, year_end)
+    duties = services.month_duties(group, first, last)
+    already = set(rules.violations(_plan(duties, None, None, None), physicians))
+    return _Month(duties, physicians, {s.code: s.name for s in group.shift_types}, already)
+
+
 def check_change(
     group: PhysicianGroup, duty: Duty, primary_id: int | None, secondary_id: int | None, year_end=DEFAULT_YEAR_END
 ) -> list[str]:
     """The hard rules the duty's month would break with this primary and secondary (None = 後方支援病院
     / nobody) that it does not already break: Japanese sentences, empty when the change may be saved."""
-    first, last = _month_of(duty.day)
-    _slots, physicians = services.planning_input(group, first, last, year_end)
-    duties = services.month_duties(group, first, last)
-    if duty.id not in {d.id for d in duties}:  # the duty is of this group (callers check the hub)
+    month = _month(group, duty.day, year_end)
+    if duty.id not in {d.id for d in month.duties}:  # the duty is of this group (callers check the hub)
         return [str(_l("この当番はこのグループのものではありません。"))]
-    before = set(rules.violations(_plan(duties, duty, duty.primary_id, duty.secondary_id), physicians))
-    after = rules.violations(_plan(duties, duty, primary_id, secondary_id), physicians)
-    shift_names = {s.code: s.name for s in group.shift_types}
-    return [_japanese(problem, shift_names) for problem in after if problem not in before]
+    return month.problems(duty, primary_id, secondary_id)
+
+
+def swap_candidates(
+    duties: list[Duty], memberships: list[GroupMember], colleagues: dict[int, list[GroupMember]], year_end
+) -> dict[int, list[GroupMember]]:
+    """For each of a physician's duties (by id), the colleagues who may take the physician's role on it
+    under every hard rule — the only ones a swap may name. Each group's month is read once."""
+    mine = {m.group_id: m.id for m in memberships}
+    groups: dict[int, PhysicianGroup] = {}
+    months: dict[tuple[int, date], _Month] = {}
+    found: dict[int, list[GroupMember]] = {}
+    for duty in duties:
+        key = (duty.group_id, duty.day.replace(day=1))
+        if key not in months:
+            if duty.group_id not in groups:
+                groups[duty.group_id] = services.get_group(duty.hub_id, duty.group_id)
+            months[key] = _month(groups[duty.group_id], duty.day, year_end)
+        month = months[key]
+        is_primary = duty.primary_id == mine.get(duty.group_id)
+        found[duty.id] = [
+            c
+            for c in colleagues.get(duty.group_id, [])
+            if not month.problems(duty, *((c.id, duty.secondary_id) if is_primary else (duty.primary_id, c.id)))
+        ]
+    return found
 
 
 def _day(text: str) -> str:
@@ -162,6 +205,7 @@ def assign(
     if affected:
         duty.primary_id, duty.secondary_id = primary_id, secondary_id
         db.session.flush()
+        _close_overtaken(duty)
     return affected
 
 
@@ -179,47 +223,85 @@ def _duty_text(duty: Duty) -> str:
     return f"{format_wareki(duty.day, weekday=True)} {duty.shift_type.name}（{start:%H:%M}〜{end:%H:%M}）"
 
 
-def notify(duty: Duty, member_ids: list[int]) -> int:
-    """Mail the members whose published duty changed (in Japanese, each their own message); returns the
-    number sent or written to the outbox. Drafts and members without an e-mail address are skipped."""
-    if duty.published_at is None or not member_ids:
-        return 0
-    members = db.session.scalars(
-        sa.select(GroupMember).where(GroupMember.id.in_(member_ids)).options(selectinload(GroupMember.person))
-    ).all()
-    names = {
-        m.id: m.person.name
-        for m in db.session.scalars(
-            sa.select(GroupMember)
-            .where(GroupMember.id.in_([i for i in (duty.primary_id, duty.secondary_id) if i]))
-            .options(selectinload(GroupMember.person))
+def _members(member_ids) -> list[GroupMember]:
+    ids = [i for i in member_ids if i is not None]
+    if not ids:
+        return []
+    return list(
+        db.session.scalars(
+            sa.select(GroupMember).where(GroupMember.id.in_(ids)).options(selectinload(GroupMember.person))
         )
-    }
-    primary = names.get(duty.primary_id, "後方支援病院")
-    secondary = names.get(duty.secondary_id, "なし")
+    )
+
+
+def _mail(members: list[GroupMember], subject: str, lines: list[str]) -> int:
+    """One message to each member with an e-mail address: their name, then ``lines``."""
     messages = []
     for member in members:
         email = (member.person.email or "").strip()
         if not email:
             continue
         message = EmailMessage()
-        message["Subject"] = f"【当番変更】{_duty_text(duty)}"
+        message["Subject"] = subject
         message["To"] = email
-        lines = [
-            f"{member.person.name} 先生",
-            "",
-            "公開済みの当番が変更されました。",
-            "",
-            f"日時：{_duty_text(duty)}",
-            f"当番（主）：{primary}",
-            f"副・バックアップ：{secondary}",
-            "",
-            "――",
-            "在宅医療連携ハブから送信",
-        ]
-        message.set_content("\n".join(lines) + "\n", charset="utf-8")
+        body = [f"{member.person.name} 先生", "", *lines, "", "――", "在宅医療連携ハブから送信"]
+        message.set_content("\n".join(body) + "\n", charset="utf-8")
         messages.append(message)
     return mail.send_all(messages)  # logs failures, never raises: the change stands whatever happens
+
+
+def notify(duty: Duty, member_ids: list[int]) -> int:
+    """Mail the members whose published duty changed (in Japanese, each their own message); returns the
+    number sent or written to the outbox. Drafts and members without an e-mail address are skipped."""
+    if duty.published_at is None or not member_ids:
+        return 0
+    names = {m.id: m.person.name for m in _members([duty.primary_id, duty.secondary_id])}
+    lines = [
+        "公開済みの当番が変更されました。",
+        "",
+        f"日時：{_duty_text(duty)}",
+        f"当番（主）：{names.get(duty.primary_id, '後方支援病院')}",
+        f"副・バックアップ：{names.get(duty.secondary_id, 'なし')}",
+    ]
+    return _mail(_members(member_ids), f"【当番変更】{_duty_text(duty)}", lines)
+
+
+#: The subject and first sentence of :func:`notify_swap`'s mail, by the swap's status.
+_SWAP_MAIL = {
+    "requested": ("交代の依頼", "次の当番の交代を依頼されました。当番の交代のページで引き受けるか決めてください。"),
+    "accepted": (
+        "交代の引き受け",
+        "次の当番の交代が引き受けられました。コーディネーターの承認後に当番表へ反映されます。",
+    ),
+    "rejected": ("交代の却下", "次の当番の交代依頼はコーディネーターにより却下されました。当番は変わりません。"),
+}
+
+
+def notify_swap(swap: "SwapRequest") -> int:
+    """Tell both sides where a swap stands while the duty itself has not changed (a change is told by
+    :func:`notify`): the named colleague of a new request, the requester of an acceptance waiting for
+    the coordinator, both of a refusal. Returns the number of messages sent."""
+    what = _SWAP_MAIL.get(swap.status)
+    if what is None:
+        return 0
+    subject, sentence = what
+    if swap.status == SwapStatus.REQUESTED:
+        to = [swap.target_member_id]
+    elif swap.status == SwapStatus.ACCEPTED:
+        to = [swap.requested_by_id]
+    else:
+        to = [swap.requested_by_id, swap.accepted_by_id or swap.target_member_id]
+    names = {m.id: m.person.name for m in _members([swap.requested_by_id, swap.target_member_id, swap.accepted_by_id])}
+    taker = names.get(swap.accepted_by_id or swap.target_member_id, "募集中（どなたでも）")
+    lines = [
+        sentence,
+        "",
+        f"日時：{_duty_text(swap.duty)}",
+        f"役割：{swap.role.label}",
+        f"依頼した医師：{names.get(swap.requested_by_id, '')}",
+        f"交代先：{taker}",
+    ]
+    return _mail(_members(to), f"【{subject}】{_duty_text(swap.duty)}", lines)
 
 
 # --- swaps --------------------------------------------------------------------------------------------------
@@ -231,6 +313,8 @@ class SwapStatus(LabelledEnum):
     APPROVED = "approved"  #: applied to the duty
     REJECTED = "rejected"
     CANCELLED = "cancelled"
+    #: the duty changed hands another way (a hand edit, another swap) while the request was open
+    OVERTAKEN = "overtaken"
 
 
 labelled(
@@ -241,6 +325,7 @@ labelled(
         SwapStatus.APPROVED: _l("交代済み"),
         SwapStatus.REJECTED: _l("却下"),
         SwapStatus.CANCELLED: _l("取り消し"),
+        SwapStatus.OVERTAKEN: _l("当番変更で終了"),
     },
 )
 
@@ -276,6 +361,8 @@ class SwapRequest(TimestampMixin, db.Model):
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     decided_by_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: the coordinator accepted for the colleague (a physician without a login): who did
+    accepted_for_by_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
 
     duty: Mapped[Duty] = relationship()
     requested_by: Mapped[GroupMember] = relationship(foreign_keys=[requested_by_id])
@@ -285,6 +372,17 @@ class SwapRequest(TimestampMixin, db.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def accepted_for(self) -> bool:
+        """Accepted by the coordinator on the colleague's behalf."""
+        return self.accepted_for_by_user_id is not None
+
+    @property
+    def may_accept_for(self) -> bool:
+        """The coordinator may accept for the named colleague: a request still waiting for a colleague
+        who has no login to accept it themselves."""
+        return self.status == SwapStatus.REQUESTED and self.target is not None and self.target.user_id is None
 
 
 def _proposed(swap: SwapRequest, member_id: int) -> tuple[int | None, int | None]:
@@ -298,8 +396,11 @@ def _group(duty: Duty) -> PhysicianGroup:
     return services.get_group(duty.hub_id, duty.group_id)
 
 
-def request_swap(duty: Duty, requester: GroupMember, role: str, target: GroupMember | None = None) -> SwapRequest:
-    """Ask ``target`` (or the open pool) to take the requester's ``role`` on the duty."""
+def request_swap(
+    duty: Duty, requester: GroupMember, role: str, target: GroupMember | None = None, year_end=DEFAULT_YEAR_END
+) -> SwapRequest:
+    """Ask ``target`` (or the open pool) to take the requester's ``role`` on the duty. A named colleague
+    must be one who may take it under every hard rule (:func:`swap_candidates` offers only those)."""
     try:
         role = SwapRole(role)
     except ValueError:
@@ -316,6 +417,16 @@ def request_swap(duty: Duty, requester: GroupMember, role: str, target: GroupMem
     )
     if pending:
         raise RotaError(_l("この当番にはすでに交代の依頼があります。"), "role")
+    if target is not None:
+        proposed = (target.id, duty.secondary_id) if role == SwapRole.PRIMARY else (duty.primary_id, target.id)
+        problems = check_change(_group(duty), duty, *proposed, year_end=year_end)
+        if problems:
+            raise RotaError(
+                _l(
+                    "%(name)sさんには交代できません: %(problems)s", name=target.person.name, problems=" ".join(problems)
+                ),
+                "target",
+            )
     swap = SwapRequest(
         hub_id=duty.hub_id,
         duty=duty,
@@ -366,6 +477,36 @@ def accept(swap: SwapRequest, member: GroupMember, year_end=DEFAULT_YEAR_END) ->
         db.session.flush()
         return []
     return _apply(swap, year_end)
+
+
+def accept_for(swap: SwapRequest, user_id: int, year_end=DEFAULT_YEAR_END) -> list[int]:
+    """The coordinator accepts on behalf of the named colleague who has no login (a phone call, a fax):
+    recorded as such, checked like their own acceptance, and applied at once (the coordinator is the one
+    who would approve it). Returns the affected members."""
+    if not swap.may_accept_for:
+        raise RotaError(_l("代理で受けられるのは、ログインのない医師あての依頼中の交代だけです。"))
+    _still_valid(swap)
+    problems = check_change(_group(swap.duty), swap.duty, *_proposed(swap, swap.target.id), year_end=year_end)
+    if problems:
+        raise RotaError(" ".join(problems))
+    swap.accepted_by_id = swap.target.id
+    swap.accepted_at = utcnow()
+    swap.accepted_for_by_user_id = user_id
+    swap.decided_by_user_id = user_id
+    return _apply(swap, year_end)
+
+
+def _close_overtaken(duty: Duty) -> None:
+    """Open requests of a duty whose role has changed hands (by hand, or by another swap) end with
+    「当番変更で終了」: nobody can act on them any more."""
+    for swap in db.session.scalars(
+        sa.select(SwapRequest).where(SwapRequest.duty_id == duty.id, SwapRequest.status.in_(OPEN_STATUSES))
+    ):
+        holder = duty.primary_id if swap.role == SwapRole.PRIMARY else duty.secondary_id
+        if holder != swap.requested_by_id:
+            swap.status = SwapStatus.OVERTAKEN
+            swap.decided_at = utcnow()
+    db.session.flush()
 
 
 def approve(swap: SwapRequest, user_id: int, year_end=DEFAULT_YEAR_END) -> list[int]:

@@ -9,9 +9,10 @@ from hubapp.auth import services as auth
 from hubapp.common.jpcalendar import format_month
 from hubapp.common.vocabulary import Profession
 from hubapp.core.services import today
+from hubapp.db import utcnow
 from hubapp.directory import services as directory
 from hubapp.extensions import db
-from hubapp.rota import records, services
+from hubapp.rota import changes, records, services
 from hubapp.rota.models import AvailabilityKind, DutyLogKind, PhysicianGroup
 
 #: (name, kana, phone, secondary only, new to home care) — the first two are in the directory demo already.
@@ -64,12 +65,30 @@ def seed(ctx) -> None:
     group.started_on = this_month
     group.unavailability_deadline_day = 20  # a month's days off are due by the 20th of the month before
     _seed_records(group, this_month, next_month - timedelta(days=1))
+    swap = _seed_swap(group, current_app.config["YEAR_END_HOLIDAYS"])
     summarised = _seed_summaries(group)
     ctx.created.append(
         f"当番表 {group.name}（{format_month(this_month)}〜{next_month.month}月、運用開始日 {this_month.month}月1日"
         + (f"、それより前の{summarised}は旧Excelの当番表から手入力の集計" if summarised else "")
+        + (f"、{swap}" if swap else "")
         + "）"
     )
+
+
+def _seed_swap(group: PhysicianGroup, year_end) -> str:
+    """髙橋 has asked a colleague without a login (大野 里美 when the rules allow her, else the first who
+    may take it) to take one of his coming duties: the coordinator's swaps page offers to accept for them."""
+    members = {m.person.name: m for m in group.members}
+    asking = members["髙橋 健一"]
+    coming = [d for d in services.published_duties_of([asking.id], utcnow()) if d.day >= today() + timedelta(days=5)]
+    offered = changes.swap_candidates(coming, [asking], services.colleagues([asking]), year_end)
+    for duty in coming:
+        takers = sorted((c for c in offered[duty.id] if c.user_id is None), key=lambda c: c.person.name != "大野 里美")
+        if takers:
+            role = "primary" if duty.primary_id == asking.id else "secondary"
+            changes.request_swap(duty, asking, role, takers[0], year_end)
+            return f"髙橋→{takers[0].person.name}の交代依頼"
+    return ""
 
 
 def _seed_summaries(group: PhysicianGroup) -> str:

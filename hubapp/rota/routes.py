@@ -13,6 +13,7 @@ bp.add_url_rule("/duties/<int:duty_id>", view_func=change_views.duty, methods=["
 bp.add_url_rule("/swaps", view_func=change_views.swaps)
 bp.add_url_rule("/duties/<int:duty_id>/swap", view_func=change_views.swap_request, methods=["POST"])
 bp.add_url_rule("/swaps/<int:swap_id>/accept", view_func=change_views.swap_accept, methods=["POST"])
+bp.add_url_rule("/swaps/<int:swap_id>/accept-for", view_func=change_views.swap_accept_for, methods=["POST"])
 bp.add_url_rule("/swaps/<int:swap_id>/approve", view_func=change_views.swap_approve, methods=["POST"])
 bp.add_url_rule("/swaps/<int:swap_id>/reject", view_func=change_views.swap_reject, methods=["POST"])
 bp.add_url_rule("/swaps/<int:swap_id>/cancel", view_func=change_views.swap_cancel, methods=["POST"])

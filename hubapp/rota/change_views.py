@@ -43,7 +43,17 @@ def duty(duty_id: int):
             flash(_("変更はありませんでした。"), "info")
         return redirect(url_for("rota.index", group=group.id, month=month))
     members = sorted((m for m in group.members if m.is_active), key=lambda m: m.id)
-    return render_template("rota/duty.html", duty=found, group=group, members=members, month=month, form=form)
+    clashes = [c for c in services.clashes(found.day, found.day, group_id=group.id) if c.duty.id == found.id]
+    names = {m.id: m.person.name for m in group.members}
+    return render_template(
+        "rota/duty.html",
+        duty=found,
+        group=group,
+        members=members,
+        month=month,
+        form=form,
+        clashes=[(names.get(c.member_id, ""), c.role_label) for c in clashes],
+    )
 
 
 def _memberships() -> list[GroupMember]:

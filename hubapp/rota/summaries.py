@@ -141,14 +141,19 @@ def store(
         raise RotaError(_l("集計する月の枠の数と主・副のそろった枠の数を入力してください。"), "rows")
     allowed = {m.month: m for m in summary_months(group, year_end)}
     taken = set(
-        db.session.scalars(sa.select(MonthSummary.month).where(MonthSummary.group_id == group.id, MonthSummary.month.in_(rows)))
+        db.session.scalars(
+            sa.select(MonthSummary.month).where(MonthSummary.group_id == group.id, MonthSummary.month.in_(rows))
+        )
     )
     for month in sorted(rows):
         if month not in allowed:
             raise RotaError(_l("運用開始日より前の月だけを手入力で集計できます。"), "rows")
         if month in taken:
             raise RotaError(
-                _l("%(month)sの集計はもうあります。直すときは、その資料を削除してから登録し直してください。", month=allowed[month].label),
+                _l(
+                    "%(month)sの集計はもうあります。直すときは、その資料を削除してから登録し直してください。",
+                    month=allowed[month].label,
+                ),
                 f"covered-{month.strftime('%Y-%m')}",
             )
     note = (note or "").strip()
@@ -170,7 +175,9 @@ def store(
     )
     for month, (slots, covered) in sorted(rows.items()):
         document.months.append(
-            MonthSummary(hub_id=group.hub_id, group_id=group.id, month=month, slots=slots, covered=covered, entered_by_id=user_id)
+            MonthSummary(
+                hub_id=group.hub_id, group_id=group.id, month=month, slots=slots, covered=covered, entered_by_id=user_id
+            )
         )
     db.session.add(document)
     db.session.flush()

@@ -44,6 +44,9 @@ def index():
     first, last, period = _period()
     duties = services.month_duties(group, first, last) if group else []
     names = {m.id: m.person.name for m in group.members} if group else {}
+    clashed: dict[int, list[str]] = {}
+    for clash in services.clashes(first, last, group_id=group.id) if group else []:
+        clashed.setdefault(clash.duty.id, []).append(names.get(clash.member_id, ""))
     return render_template(
         "rota/index.html",
         groups=groups,
@@ -58,6 +61,7 @@ def index():
         next_month=(last + timedelta(days=1)).strftime("%Y-%m"),
         can_edit=current_user.role in HUB_EDITORS,
         unpublished=sum(1 for d in duties if d.published_at is None),
+        clashed=clashed,
     )
 
 
@@ -129,8 +133,22 @@ def mine():
         _("登録しました。"),
         form,
     ):
+        _warn_of_clashes(ids, form.first_day.data, form.last_day.data or form.first_day.data)
         return redirect(url_for("rota.mine"))
     return _mine_page(memberships, form)
+
+
+def _warn_of_clashes(member_ids: list[int], first: date, last: date) -> None:
+    """The consequence of a 不可 day that already has the physician's published duty: said at once."""
+    for clash in services.clashes(first, last, member_ids=member_ids):
+        flash(
+            _(
+                "%(day)sはすでに%(role)sです。交代を依頼してください。",
+                day=f"{clash.duty.day.month}月{clash.duty.day.day}日",
+                role=clash.role_label,
+            ),
+            "warning",
+        )
 
 
 def _delete_own(member_ids: list[int], entry_id: int):
@@ -143,7 +161,6 @@ def _delete_own(member_ids: list[int], entry_id: int):
 
 def _mine_page(memberships, form):
     ids = [m.id for m in memberships]
-    opens = [(m.group, services.first_open_month(m.group, today())) for m in memberships]
     return render_template(
         "rota/mine.html",
         memberships=memberships,
@@ -151,5 +168,6 @@ def _mine_page(memberships, form):
         entries=services.own_unavailability(ids, today()),
         member_ids=set(ids),
         form=form,
-        deadlines=[(g, month, services.unavailability_deadline(g, month)) for g, month in opens],
+        months=[(m.group, services.month_states(m.group, today())) for m in memberships],
+        clashes=services.clashes(today(), today() + timedelta(days=400), member_ids=ids),
     )

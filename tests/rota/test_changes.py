@@ -558,3 +558,40 @@ def test_a_swap_to_a_colleague_without_a_login_is_accepted_by_the_coordinator(
         assert (duty.primary_id, duty.secondary_id) == (members[C], members[B])
     outbox = b"".join(p.read_bytes() for p in (Path(app.instance_path) / "outbox").glob("*.eml"))
     assert b"doc0@example.jp" in outbox and b"doc2@example.jp" in outbox  # both sides told
+
+
+def test_a_day_off_on_a_published_duty_is_a_clash_shown_until_resolved(app, client, login_as, hub, next_month_group):
+    group_id, first = next_month_group
+    members = _member_ids(app, group_id)
+    duty_id = _weekday_nights(app, group_id, first)[0]
+    with app.app_context():
+        group = services.get_group(hub.id, group_id)
+        duty = db.session.get(Duty, duty_id)
+        changes.assign(group, duty, members[A], members[B])
+        services.publish(group, first, first + timedelta(days=40))
+        db.session.commit()
+        day = duty.day
+    asking = login_as("physician")
+    _link(app, members[A], asking.id)
+    mine = client.get("/rota/mine").data.decode()
+    assert f"{first.month}月分は公開済みです" in mine and "から登録できます" not in mine
+    done = client.post(
+        "/rota/mine",
+        data={"first_day": day.isoformat(), "last_day": "", "kind": "unavailable", "note": "学会"},
+        follow_redirects=True,
+    ).data.decode()
+    assert (
+        "登録しました" in done and f"{day.month}月{day.day}日はすでに当番（主）です。交代を依頼してください。" in done
+    )
+    assert 'data-testid="my-clashes"' in done and f"/rota/swaps#target-{duty_id}" in done
+    client.post("/logout")
+    login_as("coordinator")
+    index = client.get(f"/rota/?group={group_id}&month={first:%Y-%m}").data.decode()
+    assert "1枠の当番が、担当医師の不可の日と重なっています" in index and "不可の日と重複: 髙橋 健一" in index
+    assert (
+        "髙橋 健一さん（当番（主））はこの日を不可の日として登録しています"
+        in client.get(f"/rota/duties/{duty_id}").data.decode()
+    )
+    client.post(f"/rota/duties/{duty_id}", data={"primary": members[C], "secondary": members[B]})
+    index = client.get(f"/rota/?group={group_id}&month={first:%Y-%m}").data.decode()
+    assert "不可の日と重" not in index  # resolved: the night is C's now

@@ -52,11 +52,14 @@ from hubapp.rota.services.groups import (  # noqa: F401
     update_member,
 )
 from hubapp.rota.services.unavailability import (  # noqa: F401
+    Clash,
     add_own_unavailability,
     add_unavailability,
+    clashes,
     delete_own_unavailability,
     first_open_month,
     may_delete_own_unavailability,
+    month_states,
     own_unavailability,
     period_of,
     unavailability_deadline,

@@ -1,15 +1,18 @@
 """Days a physician cannot do: entered by the coordinator, or by the physician before the
 group's deadline."""
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
 
 from hubapp.common.jpcalendar import FiscalYear
 from hubapp.extensions import db
 from hubapp.rota.models import (
     AvailabilityKind,
+    Duty,
     GroupMember,
     PhysicianGroup,
     Unavailability,
@@ -137,3 +140,74 @@ def delete_own_unavailability(member_ids: list[int], entry_id: int, today_: date
     for copy in copies:
         db.session.delete(copy)
     db.session.flush()
+
+
+@dataclass(frozen=True)
+class Clash:
+    """A published duty on a day its physician has since marked 不可: flagged until it is resolved (the
+    duty changes hands, or the entry is removed)."""
+
+    duty: Duty
+    member_id: int
+    is_primary: bool
+
+    @property
+    def role_label(self) -> str:
+        return str(_l("当番（主）") if self.is_primary else _l("副・バックアップ"))
+
+
+def clashes(
+    first: date, last: date, *, group_id: int | None = None, member_ids: list[int] | None = None
+) -> list[Clash]:
+    """Published duties from ``first`` to ``last`` of one group (or of these members) whose primary or
+    secondary is 不可 that day, in order (one query)."""
+    holder = sa.or_(Unavailability.member_id == Duty.primary_id, Unavailability.member_id == Duty.secondary_id)
+    statement = (
+        sa.select(Duty, Unavailability.member_id)
+        .join(
+            Unavailability, sa.and_(holder, Unavailability.first_day <= Duty.day, Unavailability.last_day >= Duty.day)
+        )
+        .where(
+            Unavailability.kind == AvailabilityKind.UNAVAILABLE,
+            Duty.published_at.is_not(None),
+            Duty.day >= first,
+            Duty.day <= last,
+        )
+        .options(selectinload(Duty.shift_type))
+        .order_by(Duty.starts_at, Unavailability.member_id)
+        .distinct()
+    )
+    if group_id is not None:
+        statement = statement.where(Duty.group_id == group_id)
+    if member_ids is not None:
+        statement = statement.where(Unavailability.member_id.in_(member_ids or [0]))
+    return [Clash(duty, member_id, duty.primary_id == member_id) for duty, member_id in db.session.execute(statement)]
+
+
+def month_states(group: PhysicianGroup, today_: date, months: int = 3) -> list[tuple[date, str, date | None]]:
+    """What a physician may do about each coming month's days off, the current month first: ("published",
+    the month's rota is out: ask for a swap), ("open", deadline) or ("closed", deadline: ask the
+    coordinator). One query."""
+    first = today_.replace(day=1)
+    starts = [first]
+    for _ in range(months - 1):
+        starts.append((starts[-1] + timedelta(days=32)).replace(day=1))
+    end = (starts[-1] + timedelta(days=32)).replace(day=1)
+    published = {
+        day.replace(day=1)
+        for day in db.session.scalars(
+            sa.select(Duty.day).where(
+                Duty.group_id == group.id, Duty.published_at.is_not(None), Duty.day >= first, Duty.day < end
+            )
+        )
+    }
+    states = []
+    for month in starts:
+        deadline = unavailability_deadline(group, month)
+        if month in published:
+            states.append((month, "published", deadline))
+        elif deadline is not None and today_ > deadline:
+            states.append((month, "closed", deadline))
+        else:
+            states.append((month, "open", deadline))
+    return states

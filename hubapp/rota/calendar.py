@@ -17,6 +17,13 @@ def shift_window(day: date, starts: time, ends: time) -> tuple[datetime, datetim
     return start, end
 
 
+def slot_minutes(starts: time, ends: time) -> tuple[int, int]:
+    """A shift's start and end in minutes from its day's midnight (an end on the next day past 1440)."""
+    start = starts.hour * 60 + starts.minute
+    end = ends.hour * 60 + ends.minute
+    return start, end + 1440 if end <= start else end
+
+
 def slots(shift_types, first: date, last: date, calendar: HolidayCalendar) -> list[Slot]:
     """Every shift to staff from ``first`` to ``last`` (inclusive), in date and shift order."""
     found = []
@@ -26,6 +33,15 @@ def slots(shift_types, first: date, last: date, calendar: HolidayCalendar) -> li
         wanted = AppliesOn.HOLIDAY if holiday else AppliesOn.WEEKDAY
         for shift in shift_types:
             if shift.applies_on == wanted:
-                found.append(Slot(f"{day.isoformat()}/{shift.code}", day, shift.code, holiday, shift.is_night))
+                found.append(
+                    Slot(
+                        f"{day.isoformat()}/{shift.code}",
+                        day,
+                        shift.code,
+                        holiday,
+                        shift.is_night,
+                        *slot_minutes(shift.starts, shift.ends),
+                    )
+                )
         day += timedelta(days=1)
     return found

@@ -26,22 +26,36 @@ def _notify(duty: Duty, affected: list[int]) -> str:
 
 @roles_required(*HUB_EDITORS)
 def duty(duty_id: int):
-    """手動修正: the coordinator sets one duty's primary and secondary; every hard rule is checked."""
+    """手動修正: the coordinator sets one duty's primary and secondary; every hard rule is checked, a soft
+    working-hours rule broken is said beside the saved change."""
     hub = _hub()
     found = hub_object_or_404(changes.get_duty, duty_id)
     group = services.get_group(hub.id, found.group_id)
-    month = found.day.strftime("%Y-%m")
     form = DutyForm(data={"primary": found.primary_id, "secondary": found.secondary_id})
-    applied = form.validate_on_submit() and commit_change(
-        lambda: changes.assign(group, found, form.primary.data, form.secondary.data, _year_end()), None, form
-    )
+    warned: list[str] = []
+
+    def change():
+        warned.extend(changes.soft_warnings(group, found, form.primary.data, form.secondary.data, _year_end()))
+        return changes.assign(group, found, form.primary.data, form.secondary.data, _year_end())
+
+    applied = form.validate_on_submit() and commit_change(change, None, form)
     if applied:
-        affected = applied.value
-        if affected:
-            flash(_("当番を変更しました。") + _notify(found, affected), "success")
-        else:
-            flash(_("変更はありませんでした。"), "info")
-        return redirect(url_for("rota.index", group=group.id, month=month))
+        _report_change(found, applied.value, warned)
+        return redirect(url_for("rota.index", group=group.id, month=found.day.strftime("%Y-%m")))
+    return _duty_page(found, group, form)
+
+
+def _report_change(found: Duty, affected: list[int], warned: list[str]) -> None:
+    if affected:
+        flash(_("当番を変更しました。") + _notify(found, affected), "success")
+    else:
+        flash(_("変更はありませんでした。"), "info")
+    for warning in warned:
+        flash(_("勤務のルールに合いません（保存はしました）: %(w)s", w=warning), "warning")
+
+
+def _duty_page(found: Duty, group, form):
+    """The hand-edit form, with every clash of the duty (a physician 不可 that day) flagged."""
     members = sorted((m for m in group.members if m.is_active), key=lambda m: m.id)
     clashes = [c for c in services.clashes(found.day, found.day, group_id=group.id) if c.duty.id == found.id]
     names = {m.id: m.person.name for m in group.members}
@@ -50,7 +64,7 @@ def duty(duty_id: int):
         duty=found,
         group=group,
         members=members,
-        month=month,
+        month=found.day.strftime("%Y-%m"),
         form=form,
         clashes=[(names.get(c.member_id, ""), c.role_label) for c in clashes],
     )

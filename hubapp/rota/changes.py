@@ -31,8 +31,9 @@ from hubapp.db import TimestampMixin, UTCDateTime, enum_column, utcnow
 from hubapp.extensions import db
 from hubapp.rota import generate as rules
 from hubapp.rota import services
+from hubapp.rota.calendar import slot_minutes
 from hubapp.rota.models import Duty, GroupMember, PhysicianGroup
-from hubapp.rota.planning import Assignment, Plan, Slot
+from hubapp.rota.planning import Assignment, Plan, Slot, WorkRules
 from hubapp.rota.services import RotaError
 
 DEFAULT_YEAR_END = ((12, 29), (1, 3))
@@ -48,7 +49,14 @@ def _month_of(day: date) -> tuple[date, date]:
 
 def _slot(duty: Duty) -> Slot:
     shift = duty.shift_type
-    return Slot(f"{duty.day.isoformat()}/{shift.code}", duty.day, shift.code, duty.is_holiday, shift.is_night)
+    return Slot(
+        f"{duty.day.isoformat()}/{shift.code}",
+        duty.day,
+        shift.code,
+        duty.is_holiday,
+        shift.is_night,
+        *slot_minutes(shift.starts, shift.ends),
+    )
 
 
 def _plan(duties: list[Duty], changed: Duty | None, primary_id: int | None, secondary_id: int | None) -> Plan:
@@ -70,19 +78,29 @@ class _Month:
     duties: list[Duty]
     physicians: list
     shift_names: dict[str, str]
+    work: WorkRules
     already: set[str]  #: what the month breaks as it stands (not the change's fault)
 
     def problems(self, duty: Duty, primary_id: int | None, secondary_id: int | None) -> list[str]:
-        after = rules.violations(_plan(self.duties, duty, primary_id, secondary_id), self.physicians)
+        after = rules.violations(_plan(self.duties, duty, primary_id, secondary_id), self.physicians, self.work)
         return [_japanese(problem, self.shift_names) for problem in after if problem not in self.already]
+
+    def warnings(self, duty: Duty, primary_id: int | None, secondary_id: int | None) -> list[str]:
+        """The soft working-hours rules the change would newly break (said, not refused)."""
+        plan = _plan(self.duties, duty, primary_id, secondary_id)
+        before = set(rules.warnings(_plan(self.duties, None, None, None), self.physicians, self.work))
+        return [
+            _japanese(w, self.shift_names) for w in rules.warnings(plan, self.physicians, self.work) if w not in before
+        ]
 
 
 def _month(group: PhysicianGroup, day: date, year_end) -> _Month:
     first, last = _month_of(day)
     _slots, physicians = services.planning_input(group, first, last, year_end)
     duties = services.month_duties(group, first, last)
-    already = set(rules.violations(_plan(duties, None, None, None), physicians))
-    return _Month(duties, physicians, {s.code: s.name for s in group.shift_types}, already)
+    work = services.work_rules(group)
+    already = set(rules.violations(_plan(duties, None, None, None), physicians, work))
+    return _Month(duties, physicians, {s.code: s.name for s in group.shift_types}, work, already)
 
 
 def check_change(
@@ -94,6 +112,20 @@ def check_change(
     if duty.id not in {d.id for d in month.duties}:  # the duty is of this group (callers check the hub)
         return [str(_l("この当番はこのグループのものではありません。"))]
     return month.problems(duty, primary_id, secondary_id)
+
+
+def soft_warnings(
+    group: PhysicianGroup, duty: Duty, primary_id: int | None, secondary_id: int | None, year_end=DEFAULT_YEAR_END
+) -> list[str]:
+    """The soft working-hours rules this change would newly break: Japanese sentences to show beside
+    the saved change (a group with hard rules gets none here: :func:`check_change` refuses instead)."""
+    return _month(group, duty.day, year_end).warnings(duty, primary_id, secondary_id)
+
+
+def in_japanese(problems: list[str], group: PhysicianGroup) -> list[str]:
+    """The generator's sentences (:func:`hubapp.rota.generate.violations` and ``warnings``) in Japanese."""
+    names = {s.code: s.name for s in group.shift_types}
+    return [_japanese(problem, names) for problem in problems]
 
 
 def swap_candidates(
@@ -172,6 +204,43 @@ _PATTERNS = [
         re.compile(r"^(?P<name>.+): (?P<n>\d+) duties, more than the cap of (?P<cap>\d+)$"),
         lambda m, s: _l(
             "%(name)sさんの当番が%(n)s回になり、上限の%(cap)s回を超えます。", name=m["name"], n=m["n"], cap=m["cap"]
+        ),
+    ),
+]
+
+
+_PATTERNS += [
+    (
+        re.compile(r"^(?P<name>.+): (?P<a>\S+) then (?P<b>\S+): day duty right after a night duty$"),
+        lambda m, s: _l(
+            "%(name)sさんは%(a)sの夜間の当番明けに%(b)sの当番になります（夜勤明けの日中の当番はできません）。",
+            name=m["name"],
+            a=_where(m["a"], s),
+            b=_where(m["b"], s),
+        ),
+    ),
+    (
+        re.compile(
+            r"^(?P<name>.+): (?P<a>\S+) then (?P<b>\S+): (?P<h>\d+)h(?P<mm>\d+) free, less than (?P<need>\d+)h$"
+        ),
+        lambda m, s: _l(
+            "%(name)sさんの%(a)sと%(b)sの間の休息が%(h)s時間%(mm)s分で、勤務間インターバル%(need)s時間に足りません。",
+            name=m["name"],
+            a=_where(m["a"], s),
+            b=_where(m["b"], s),
+            h=m["h"],
+            mm=m["mm"],
+            need=m["need"],
+        ),
+    ),
+    (
+        re.compile(r"^(?P<name>.+): (?P<n>\d+) days in a row from (?P<day>[\d-]+), more than (?P<cap>\d+)$"),
+        lambda m, s: _l(
+            "%(name)sさんの当番が%(day)sから%(n)s日連続になり、連続勤務の上限%(cap)s日を超えます。",
+            name=m["name"],
+            day=_day(m["day"]),
+            n=m["n"],
+            cap=m["cap"],
         ),
     ),
 ]

@@ -55,6 +55,28 @@ class GroupSettingsForm(NewGroupForm):
     )
     has_overnight_permit = BooleanField(_l("宿日直許可あり（宿直 週1回・日直 月1回の目安を表示）"))
     started_on = DayField(_l("運用開始日"))
+    no_day_after_night = BooleanField(_l("夜間の当番明けの日中の当番にしない"))
+    max_consecutive_days = NumberField(
+        _l("連続勤務の上限（日、主・副とも。空欄は上限なし）"),
+        invalid=_l("連続勤務の上限は1〜14日で入力してください（空欄は上限なし）。"),
+    )
+    rest_interval_hours = NumberField(
+        _l("勤務間インターバル（時間。空欄は確認しない）"),
+        invalid=_l("勤務間インターバルは1〜24時間で入力してください（空欄は確認しない）。"),
+    )
+    longer_rest_without_permit = BooleanField(_l("宿日直許可のない宿日直の後は18時間空ける"))
+    work_rules_hard = BooleanField(_l("勤務のルールを必ず守る（外すと、できるだけ守り、守れない所を警告）"))
+
+    def work(self) -> dict:
+        """The working-hours rules as :func:`hubapp.rota.services.update_group` takes them."""
+        names = (
+            "no_day_after_night",
+            "max_consecutive_days",
+            "rest_interval_hours",
+            "longer_rest_without_permit",
+            "work_rules_hard",
+        )
+        return {name: self[name].data for name in names}
 
 
 class ShiftForm(FlaskForm):

@@ -26,9 +26,9 @@ from hubapp.rota.fairness import (
     total_spread,
     weighted_total,
 )
-from hubapp.rota.planning import Assignment, Category, Physician, Plan, Slot
+from hubapp.rota.planning import Assignment, Category, Physician, Plan, Slot, WorkRules
 
-__all__ = ["cp_sat", "greedy", "spreads", "total_spread", "violations", "NIGHT_GAP_DAYS"]
+__all__ = ["cp_sat", "greedy", "spreads", "total_spread", "violations", "warnings", "work_problems", "NIGHT_GAP_DAYS"]
 
 #: a primary night on day d forbids primary nights on d+1 … d+NIGHT_GAP_DAYS
 NIGHT_GAP_DAYS = 2
@@ -41,8 +41,54 @@ def _slot_order(slot: Slot) -> tuple:
 # --- hard rules -------------------------------------------------------------------------------------
 
 
-def violations(plan: Plan, physicians: list[Physician]) -> list[str]:
-    """Every hard rule the plan breaks, one sentence each; empty when the plan may be saved."""
+def work_problems(plan: Plan, physicians: list[Physician], work: WorkRules) -> list[str]:
+    """Every working-hours rule of ``work`` the plan breaks (hard or soft), one sentence each."""
+    by_id = {p.id: p for p in physicians}
+    mine: dict[int, list[Slot]] = defaultdict(list)
+    for a in plan.assignments:
+        for pid in {a.primary, a.secondary} - {None}:
+            mine[pid].append(a.slot)
+    found = []
+    for pid, slots in sorted(mine.items()):
+        name = by_id[pid].name if pid in by_id else str(pid)
+        slots.sort(key=lambda s: (s.day, s.start_minute))
+        for i, earlier in enumerate(slots):
+            for later in slots[i + 1 :]:
+                if (later.day - earlier.day).days > 2:
+                    break
+                reason = work.conflict(earlier, later)
+                if reason:
+                    found.append(f"{name}: {earlier.key} then {later.key}: {reason}")
+        if work.max_consecutive_days:
+            days = sorted({s.day for s in slots})
+            start = previous = None
+            run = 0
+            for day in [*days, None]:
+                if day is not None and previous is not None and (day - previous).days == 1:
+                    run += 1
+                else:
+                    if run > work.max_consecutive_days:
+                        found.append(f"{name}: {run} days in a row from {start}, more than {work.max_consecutive_days}")
+                    start, run = day, 1
+                previous = day
+    return found
+
+
+def warnings(plan: Plan, physicians: list[Physician], work: WorkRules | None) -> list[str]:
+    """The soft working-hours rules the plan breaks: shown, never refused."""
+    return work_problems(plan, physicians, work) if work is not None and not work.hard and work.any else []
+
+
+def violations(plan: Plan, physicians: list[Physician], work: WorkRules | None = None) -> list[str]:
+    """Every hard rule the plan breaks, one sentence each; empty when the plan may be saved. With
+    ``work`` (the group's working-hours rules) set to hard, those count too."""
+    found = _violations(plan, physicians)
+    if work is not None and work.hard and work.any:
+        found += work_problems(plan, physicians, work)
+    return found
+
+
+def _violations(plan: Plan, physicians: list[Physician]) -> list[str]:
     by_id = {p.id: p for p in physicians}
     found: list[str] = []
     seen_keys: set[str] = set()
@@ -101,8 +147,10 @@ def violations(plan: Plan, physicians: list[Physician]) -> list[str]:
 
 
 class _GreedyState:
-    def __init__(self, physicians: list[Physician]):
+    def __init__(self, physicians: list[Physician], work: WorkRules | None = None):
         self.physicians = physicians
+        self.work = work if work is not None and work.any else None
+        self.taken: dict[int, list[Slot]] = defaultdict(list)
         self.busy: set[tuple[int, date]] = set()
         self.primary_nights: dict[int, set[date]] = defaultdict(set)
         for p in physicians:
@@ -115,6 +163,8 @@ class _GreedyState:
             return False
         if p.max_duties is not None and self.duties[p.id] >= p.max_duties:
             return False
+        if self.work is not None and self.work.hard and self.breaks_work_rule(p, slot):
+            return False
         if primary:
             if p.secondary_only:
                 return False
@@ -125,7 +175,23 @@ class _GreedyState:
                         return False
         return True
 
+    def breaks_work_rule(self, p: Physician, slot: Slot) -> bool:
+        """Whether ``slot`` (later than every slot already taken) breaks a working-hours rule for ``p``."""
+        work = self.work
+        if work is None:
+            return False
+        if any(work.conflict(earlier, slot) for earlier in self.taken[p.id][-3:]):
+            return True
+        if work.max_consecutive_days:
+            run, day = 0, slot.day - timedelta(days=1)
+            while (p.id, day) in self.busy:
+                run, day = run + 1, day - timedelta(days=1)
+            if run + 1 > work.max_consecutive_days:
+                return True
+        return False
+
     def take(self, p: Physician, slot: Slot, primary: bool) -> None:
+        self.taken[p.id].append(slot)
         self.busy.add((p.id, slot.day))
         self.duties[p.id] += 1
         category = slot.primary_category if primary else slot.secondary_category
@@ -135,16 +201,18 @@ class _GreedyState:
 
     def key(self, p: Physician, slot: Slot, category: Category, tie: float) -> tuple:
         load = (p.history.get(category, 0) + self.counts[p.id, category]) / p.fte
-        return (load, slot.day in p.prefer_not, weighted_total(p, self.counts) / p.fte, tie)
+        soft = self.work is not None and not self.work.hard and self.breaks_work_rule(p, slot)
+        return (soft, load, slot.day in p.prefer_not, weighted_total(p, self.counts) / p.fte, tie)
 
 
-def greedy(slots: list[Slot], physicians: list[Physician], seed: int = 0) -> Plan:
+def greedy(slots: list[Slot], physicians: list[Physician], seed: int = 0, work: WorkRules | None = None) -> Plan:
     """Fill the slots in date order, each role with the least-loaded eligible physician (FTE-scaled load
     in the slot's category, then "prefer not", then the weighted total load; ties by a RNG seeded with
-    ``seed``). Never breaks a hard rule; a primary nobody can take goes to the backup hospital."""
+    ``seed``). Never breaks a hard rule (``work``'s too when hard; when soft, avoided first); a primary
+    nobody can take goes to the backup hospital."""
     started = time.perf_counter()
     rng = random.Random(seed)
-    state = _GreedyState(physicians)
+    state = _GreedyState(physicians, work)
     assignments = []
     for slot in sorted(slots, key=_slot_order):
         ties = {p.id: rng.random() for p in physicians}
@@ -191,6 +259,51 @@ def greedy(slots: list[Slot], physicians: list[Physician], seed: int = 0) -> Pla
 LOAD_SCALE = 100
 #: objective weights of the second stage: category spreads ≫ total-load spread ≫ "prefer not"
 W_SPREAD, W_TOTAL, W_PREFER = 100, 1, 10
+#: a soft working-hours rule broken costs more than any fairness the break could buy
+W_WORK = 10**7
+
+
+def _work_constraints(model, slots: list[Slot], physicians: list[Physician], x: dict, work: WorkRules) -> list:
+    """Add the working-hours rules to the model: hard ones as constraints; soft ones as constraints that
+    a returned penalty variable may relax (one per break, minimised in stage 2)."""
+    penalties = []
+
+    def at_most(variables: list, limit: int, name: str) -> None:
+        if len(variables) <= limit:
+            return
+        if work.hard:
+            model.add(sum(variables) <= limit)
+        else:
+            broken = model.new_bool_var(name)
+            model.add(sum(variables) <= limit + len(variables) * broken)
+            penalties.append(broken)
+
+    order = sorted(range(len(slots)), key=lambda i: (slots[i].day, slots[i].start_minute))
+    pairs = []
+    for a, i in enumerate(order):
+        for j in order[a + 1 :]:
+            if (slots[j].day - slots[i].day).days > 2:
+                break
+            if work.conflict(slots[i], slots[j]):
+                pairs.append((i, j))
+    days = sorted({s.day for s in slots})
+    by_day: dict[date, list[int]] = defaultdict(list)
+    for i, s in enumerate(slots):
+        by_day[s.day].append(i)
+
+    def mine(pid: int, indices) -> list:
+        return [x[pid, i, r] for i in indices for r in (0, 1) if (pid, i, r) in x]
+
+    for p in physicians:
+        for i, j in pairs:
+            at_most(mine(p.id, (i, j)), 1, f"work_{p.id}_{i}_{j}")
+        n = work.max_consecutive_days
+        if n:
+            for start in days:
+                window = [start + timedelta(days=k) for k in range(n + 1)]
+                if window[-1] in by_day:
+                    at_most(mine(p.id, (i for d in window for i in by_day.get(d, []))), n, f"run_{p.id}_{start}")
+    return penalties
 
 
 def _scale(p: Physician) -> int:
@@ -221,6 +334,7 @@ def cp_sat(
     seed: int = 0,
     workers: int = 2,
     deterministic_time: float | None = None,
+    work: WorkRules | None = None,
 ) -> Plan:
     """The fairest rota CP-SAT finds within ``time_limit`` seconds (wall clock, both stages together).
 
@@ -239,7 +353,8 @@ def cp_sat(
 
     started = time.perf_counter()
     slots = sorted(slots, key=_slot_order)
-    baseline = greedy(slots, physicians, seed=seed)
+    work = work if work is not None and work.any else None
+    baseline = greedy(slots, physicians, seed=seed, work=work)
     if not slots:
         return Plan([], "OPTIMAL", time.perf_counter() - started, backup_proven_minimal=True)
 
@@ -293,6 +408,9 @@ def cp_sat(
                 ]
                 if len(window) > 1:
                     model.add_at_most_one(window)
+
+    # working hours: pairs of slots one physician may not both do, and runs of days; soft ones cost
+    soft_breaks = _work_constraints(model, slots, physicians, x, work) if work is not None else []
 
     def hint(plan: Plan) -> None:
         model.clear_hints()
@@ -374,7 +492,7 @@ def cp_sat(
         model.add(hi_t >= total)
         model.add(lo_t <= total)
     prefer = [v for (pid, i, _), v in x.items() if slots[i].day in by_id[pid].prefer_not]
-    model.minimize(W_SPREAD * spread_sum + W_TOTAL * (hi_t - lo_t) + W_PREFER * sum(prefer))
+    model.minimize(W_WORK * sum(soft_breaks) + W_SPREAD * spread_sum + W_TOTAL * (hi_t - lo_t) + W_PREFER * sum(prefer))
     if _stage1_value(baseline) <= best_coverage:
         hint(baseline)
         if spread_terms:

@@ -112,6 +112,7 @@ def group_settings(group_id: int):
             deadline_day=form.deadline_day.data,
             has_overnight_permit=form.has_overnight_permit.data,
             started_on=form.started_on.data,
+            work=form.work(),
         ),
         _("グループの設定を保存しました。"),
     )

@@ -42,6 +42,8 @@ class PhysicianGroup(TimestampMixin, db.Model):
         sa.CheckConstraint(
             "unavailability_deadline_day IS NULL OR unavailability_deadline_day BETWEEN 1 AND 28", name="deadline_day"
         ),
+        sa.CheckConstraint("max_consecutive_days IS NULL OR max_consecutive_days BETWEEN 1 AND 14", name="run_days"),
+        sa.CheckConstraint("rest_interval_hours IS NULL OR rest_interval_hours BETWEEN 1 AND 24", name="rest_hours"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -59,6 +61,17 @@ class PhysicianGroup(TimestampMixin, db.Model):
     #: 運用開始日: the rota is kept in the app from this day; C-3-c coverage counts from
     #: max(年度 start, started_on). None: counts from the 年度 start.
     started_on: Mapped[date | None]
+    #: Working hours (医師の働き方改革; off until the coordinator sets them), checked by generation and every hand edit (hubapp/rota/planning.py
+    #: WorkRules): no day duty on the morning a night duty ends;
+    no_day_after_night: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    #: at most this many days in a row with a duty, as 主 or 副 (None: no limit);
+    max_consecutive_days: Mapped[int | None]
+    #: 勤務間インターバル: hours free between two duties (None: not checked);
+    rest_interval_hours: Mapped[int | None]
+    #: 18 hours free after a 宿日直 when the group has no 宿日直許可;
+    longer_rest_without_permit: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    #: the rules are hard (never broken) rather than soft (avoided, and shown as warnings).
+    work_rules_hard: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
 
     shift_types: Mapped[list["ShiftType"]] = relationship(
         back_populates="group", cascade="all, delete-orphan", order_by="ShiftType.sort_order"

@@ -39,6 +39,15 @@ class Slot:
     shift: str  #: shift type code
     is_holiday: bool
     is_night: bool
+    #: the shift's start and end in minutes from the day's midnight (an end past 1440 is the next day):
+    #: for the working-hours rules (:class:`WorkRules`)
+    start_minute: int = 0
+    end_minute: int = 0
+
+    @property
+    def overnight(self) -> bool:
+        """宿日直: a night duty, or a day duty on a 休日 (日直)."""
+        return self.is_night or self.is_holiday
 
     @property
     def primary_category(self) -> Category:
@@ -47,6 +56,45 @@ class Slot:
     @property
     def secondary_category(self) -> Category:
         return Category.HOLIDAY_SECONDARY if self.is_holiday else Category.WEEKDAY_SECONDARY
+
+
+@dataclass(frozen=True)
+class WorkRules:
+    """The group's working-hours rules (医師の働き方改革), for either role:
+
+    - ``no_day_after_night``: no day duty on the morning a night duty ends (24 hours in a row);
+    - ``max_consecutive_days``: no more than N calendar days in a row with a duty;
+    - ``rest_hours``: the 勤務間インターバル, hours free between the end of one duty and the start of the
+      next; ``rest_hours_after_overnight`` instead after a 宿日直 (18 h after one without 許可).
+
+    ``hard``: never broken (violations); otherwise avoided where possible and reported as warnings."""
+
+    no_day_after_night: bool = False
+    max_consecutive_days: int | None = None
+    rest_hours: int | None = None
+    rest_hours_after_overnight: int | None = None
+    hard: bool = True
+
+    @property
+    def any(self) -> bool:
+        return bool(
+            self.no_day_after_night or self.max_consecutive_days or self.rest_hours or self.rest_hours_after_overnight
+        )
+
+    def conflict(self, earlier: "Slot", later: "Slot") -> str | None:
+        """Why one physician may not do ``earlier`` and then ``later`` (a later day), or None."""
+        days = (later.day - earlier.day).days
+        if days <= 0:
+            return None
+        if self.no_day_after_night and earlier.is_night and not later.is_night and days == 1:
+            return "day duty right after a night duty"
+        needed = self.rest_hours_after_overnight if earlier.overnight and self.rest_hours_after_overnight else None
+        needed = needed or self.rest_hours
+        if needed:
+            free = days * 1440 + later.start_minute - earlier.end_minute
+            if free < needed * 60:
+                return f"{free // 60}h{free % 60:02d} free, less than {needed}h"
+        return None
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from hubapp.common.jpcalendar import FiscalYear
 from hubapp.common.roles import ALL_ROLES, HUB_EDITORS, Role, roles_required
 from hubapp.core.services import today
 from hubapp.db import utcnow
-from hubapp.rota import services
+from hubapp.rota import changes, services
 from hubapp.rota.forms import MyUnavailabilityForm
 
 
@@ -85,6 +85,8 @@ def generate(group_id: int):
     )
     if applied:
         _report_draft(applied.value)
+        for warning in changes.in_japanese(applied.value.warnings[:5], group):
+            flash(_("勤務のルールを守れなかった枠があります: %(w)s", w=warning), "warning")
     return _back_to_index(group_id, first, period)
 
 

@@ -8,9 +8,15 @@ from hubapp.rota.calendar import shift_window, slots
 from hubapp.rota.models import AppliesOn
 
 SHIFTS = [
-    SimpleNamespace(code="weekday_night", applies_on=AppliesOn.WEEKDAY, is_night=True),
-    SimpleNamespace(code="holiday_day", applies_on=AppliesOn.HOLIDAY, is_night=False),
-    SimpleNamespace(code="holiday_night", applies_on=AppliesOn.HOLIDAY, is_night=True),
+    SimpleNamespace(
+        code="weekday_night", applies_on=AppliesOn.WEEKDAY, is_night=True, starts=time(18), ends=time(8, 30)
+    ),
+    SimpleNamespace(
+        code="holiday_day", applies_on=AppliesOn.HOLIDAY, is_night=False, starts=time(8, 30), ends=time(18)
+    ),
+    SimpleNamespace(
+        code="holiday_night", applies_on=AppliesOn.HOLIDAY, is_night=True, starts=time(18), ends=time(8, 30)
+    ),
 ]
 
 

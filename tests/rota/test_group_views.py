@@ -95,10 +95,24 @@ def test_coordinator_changes_settings_shifts_extra_days_and_members(app, client,
     base = f"/rota/groups/{group_id}"
     ok = client.post(
         f"{base}/settings",
-        data={"name": "北総かとり在宅医グループ", "deadline_day": "20", "has_overnight_permit": "1"},
+        data={
+            "name": "北総かとり在宅医グループ",
+            "deadline_day": "20",
+            "has_overnight_permit": "1",
+            "max_consecutive_days": "2",
+            "rest_interval_hours": "11",
+            "longer_rest_without_permit": "1",
+        },
         follow_redirects=True,
     )
     assert "グループの設定を保存しました。" in ok.data.decode()
+    with app.app_context():
+        from hubapp.rota import services as rota
+
+        saved = rota.work_rules(rota.get_group(hub.id, group_id))
+    # not ticked: day-after-night off, soft; the 18 h rest does not apply to a group with its 許可
+    assert (saved.no_day_after_night, saved.max_consecutive_days, saved.rest_hours, saved.hard) == (False, 2, 11, False)
+    assert saved.rest_hours_after_overnight is None
     client.post(
         f"{base}/shifts",
         data={"name": "休日午前", "applies_on": "holiday", "starts": "08:30", "ends": "12:00"},
@@ -150,6 +164,8 @@ def test_bad_settings_are_refused_and_change_nothing(app, client, login_as, hub,
             {"name": "名", "backup_hospital": "999999"},
             "後方支援病院は地域資源の病院から選んでください。",
         ),
+        (f"{base}/settings", {"name": "名", "max_consecutive_days": "0"}, "連続勤務の上限は1〜14日"),
+        (f"{base}/settings", {"name": "名", "rest_interval_hours": "三"}, "勤務間インターバルは1〜24時間"),
         (f"{base}/shifts", night | {"starts": "25:00"}, "時刻を"),
         (f"{base}/shifts", night | {"applies_on": "someday"}, "平日か休日か"),
         (f"{base}/shifts", night | {"name": "平日夜間"}, "同じ名前"),

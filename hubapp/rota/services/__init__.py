@@ -50,6 +50,7 @@ from hubapp.rota.services.groups import (  # noqa: F401
     save_shift_type,
     update_group,
     update_member,
+    work_rules,
 )
 from hubapp.rota.services.unavailability import (  # noqa: F401
     Clash,

@@ -2,7 +2,7 @@
 solved (hubapp/rota/generate.py) and checked against every hard rule before anything is written; publishing."""
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import sqlalchemy as sa
@@ -110,6 +110,8 @@ def planning_input(group: PhysicianGroup, first: date, last: date, year_end) -> 
 class Draft:
     plan: Plan
     duties: list[Duty]
+    #: soft working-hours rules the draft could not keep (in the solver's words)
+    warnings: list[str] = field(default_factory=list)
 
 
 def generate(
@@ -146,8 +148,11 @@ def generate(
     slots, physicians = planning_input(group, first, last, year_end)
     if not slots:
         raise RotaError(_l("この期間に当番の枠がありません。シフトの種類を確認してください。"))
-    plan = solver.cp_sat(slots, physicians, time_limit=time_limit, seed=seed)
-    problems = solver.violations(plan, physicians)
+    from hubapp.rota.services.groups import work_rules
+
+    work = work_rules(group)
+    plan = solver.cp_sat(slots, physicians, time_limit=time_limit, seed=seed, work=work)
+    problems = solver.violations(plan, physicians, work)
     if problems:  # a safety net: never store a rota that breaks a hard rule
         raise RotaError(_l("作成した当番表が条件を満たしませんでした: %(p)s", p="; ".join(problems[:3])))
     db.session.execute(sa.delete(Duty).where(Duty.group_id == group.id, Duty.day >= first, Duty.day <= last))
@@ -171,7 +176,7 @@ def generate(
         db.session.add(duty)
         duties.append(duty)
     db.session.flush()
-    return Draft(plan, duties)
+    return Draft(plan, duties, solver.warnings(plan, physicians, work))
 
 
 def publish(group: PhysicianGroup, first: date, last: date) -> int:

@@ -21,6 +21,7 @@ from hubapp.rota.models import (
 
 if TYPE_CHECKING:
     from hubapp.directory.models import Person
+from hubapp.rota.planning import WorkRules
 from hubapp.rota.services.errors import RotaError
 
 #: The usual shifts of a home-care group (the issue's example): code, name, applies on, start, end, night.
@@ -120,8 +121,11 @@ def update_group(
     deadline_day: int | None,
     has_overnight_permit: bool,
     started_on: date | None = None,
+    work: dict | None = None,
 ) -> None:
-    """The group's settings. ``backup_hospital_id`` must be one of :func:`hospital_choices` (checked)."""
+    """The group's settings. ``backup_hospital_id`` must be one of :func:`hospital_choices` (checked).
+    ``work``: the working-hours rules by column name (``no_day_after_night``, ``max_consecutive_days``,
+    ``rest_interval_hours``, ``longer_rest_without_permit``, ``work_rules_hard``); left as they are when None."""
     if not name.strip():
         raise RotaError(_l("グループ名を入力してください。"), "name")
     if len(name.strip()) > 120:
@@ -134,9 +138,32 @@ def update_group(
     group.backup_hospital_id = backup_hospital_id
     group.swaps_need_approval = swaps_need_approval
     group.unavailability_deadline_day = deadline_day
+    if work is not None:
+        run, rest = work.get("max_consecutive_days"), work.get("rest_interval_hours")
+        if run is not None and not 1 <= run <= 14:
+            raise RotaError(_l("連続勤務の上限は1〜14日で入力してください（空欄は上限なし）。"), "max_consecutive_days")
+        if rest is not None and not 1 <= rest <= 24:
+            raise RotaError(
+                _l("勤務間インターバルは1〜24時間で入力してください（空欄は確認しない）。"), "rest_interval_hours"
+            )
+        group.max_consecutive_days, group.rest_interval_hours = run, rest
+        group.no_day_after_night = bool(work.get("no_day_after_night"))
+        group.longer_rest_without_permit = bool(work.get("longer_rest_without_permit"))
+        group.work_rules_hard = bool(work.get("work_rules_hard"))
     group.has_overnight_permit = has_overnight_permit
     group.started_on = started_on
     db.session.flush()
+
+
+def work_rules(group: PhysicianGroup) -> WorkRules:
+    """The group's working-hours rules as generation and the hand edits check them."""
+    return WorkRules(
+        no_day_after_night=group.no_day_after_night,
+        max_consecutive_days=group.max_consecutive_days,
+        rest_hours=group.rest_interval_hours,
+        rest_hours_after_overnight=18 if group.longer_rest_without_permit and not group.has_overnight_permit else None,
+        hard=group.work_rules_hard,
+    )
 
 
 def save_shift_type(
